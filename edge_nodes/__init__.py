@@ -1,0 +1,1 @@
+"""Regions and their edge nodes: the TOML definitions the fleet runner and the edges read."""

@@ -1,0 +1,1 @@
+"""The edge's caches, layered over aiocache."""

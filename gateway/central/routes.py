@@ -1,0 +1,84 @@
+"""Central store endpoints that edges and demo clients call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway.central.storage import CentralStorage
+from gateway.errors import ApiError
+from gateway.http import bearer_token
+from gateway.models import SessionGrant, SessionRequest
+from gateway.responses import json_response
+from gateway.signing import SessionSigner, credential_matches
+from gateway.validation import decode_json
+
+
+@dataclass(frozen=True, slots=True)
+class CentralContext:
+    storage: CentralStorage
+    signer: SessionSigner
+    edge_credential: str
+
+
+def _context(request: Request) -> CentralContext:
+    context: CentralContext = request.app.state.central
+    return context
+
+
+def _require_edge(request: Request, context: CentralContext) -> None:
+    if not credential_matches(bearer_token(request), context.edge_credential):
+        raise ApiError(401, "unauthorized", "an edge credential is required")
+
+
+async def healthz(_: Request) -> Response:
+    return json_response({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    counts = await _context(request).storage.counts()
+    return json_response({"ready": counts["items"] > 0, "counts": counts}, status=200 if counts["items"] else 503)
+
+
+async def create_session(request: Request) -> Response:
+    context = _context(request)
+    body = decode_json(await request.body(), SessionRequest)
+    created = await context.storage.ensure_user(body.user_id)
+    token, expires_at = context.signer.issue(body.user_id)
+    grant = SessionGrant(token=token, user_id=body.user_id, expires_at=expires_at)
+    return json_response(grant, status=201 if created else 200)
+
+
+async def get_item(request: Request) -> Response:
+    sku = request.path_params["sku"]
+    item = await _context(request).storage.get_item(sku)
+    if item is None:
+        raise ApiError(404, "unknown_sku", f"no item {sku}", field="sku")
+    return json_response(item)
+
+
+async def get_address_book(request: Request) -> Response:
+    context = _context(request)
+    _require_edge(request, context)
+    user_id = request.path_params["user_id"]
+    book = await context.storage.address_book(user_id)
+    if book is None:
+        raise ApiError(404, "unknown_user", f"no user {user_id}", field="user_id")
+    return json_response(book)
+
+
+async def list_coupons(request: Request) -> Response:
+    return json_response(await _context(request).storage.coupons())
+
+
+ROUTES = [
+    Route("/healthz", healthz, methods=["GET"]),
+    Route("/readyz", readyz, methods=["GET"]),
+    Route("/v1/sessions", create_session, methods=["POST"]),
+    Route("/v1/items/{sku}", get_item, methods=["GET"]),
+    Route("/v1/users/{user_id}/address-book", get_address_book, methods=["GET"]),
+    Route("/v1/coupons", list_coupons, methods=["GET"]),
+]

@@ -1,0 +1,188 @@
+"""The ``edge-gateway`` command: run a central store, an edge node, the demo or a local fleet."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from edge_nodes.regions import RegionError, load_regions, region_named
+from gateway.processes import NodeFailed, Supervisor, free_port
+from gateway.settings import CentralSettings, EdgeSettings, SettingsError
+
+LOCALHOST = "127.0.0.1"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    command: Callable[[argparse.Namespace], int] = args.command
+    try:
+        return command(args)
+    except (SettingsError, RegionError, NodeFailed) as exc:
+        print(f"edge-gateway {args.verb}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="edge-gateway",
+        description="Edge order gateway: central store, edge nodes, demo and local fleet.",
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    central = verbs.add_parser("central", help="run the central store (seeds demo data into an empty store)")
+    _flag(central, "--host", "CENTRAL_HOST", "interface to listen on")
+    _flag(central, "--port", "CENTRAL_PORT", "port to listen on", int)
+    _flag(central, "--data-dir", "CENTRAL_DATA_DIR", "where the store's database lives", Path)
+    central.set_defaults(command=run_central)
+
+    edge = verbs.add_parser("edge", help="run an edge node")
+    _flag(edge, "--host", "EDGE_HOST", "interface to listen on")
+    _flag(edge, "--port", "EDGE_PORT", "port to listen on (default: the region's)", int)
+    _flag(edge, "--central-url", "EDGE_CENTRAL_URL", "base URL of the central store")
+    _flag(edge, "--data-dir", "EDGE_DATA_DIR", "where the node's outbox and state live", Path)
+    _flag(edge, "--region", "EDGE_REGION", "region name from edge_nodes/regions/ (sets port and central URL)")
+    _flag(edge, "--node-id", "EDGE_NODE_ID", "this node's id (default: edge-REGION)")
+    edge.set_defaults(command=run_edge)
+
+    demo = verbs.add_parser("demo", help="central store + one edge node on embedded defaults")
+    _flag(demo, "--data-dir", "GATEWAY_DATA_DIR", "state for both nodes (default: var/demo)", Path)
+    _flag(demo, "--central-port", "CENTRAL_PORT", "central store port (default 8800, or any free one)", int)
+    _flag(demo, "--edge-port", "EDGE_PORT", "edge node port (default 8801, or any free one)", int)
+    demo.set_defaults(command=run_demo)
+
+    fleet = verbs.add_parser("fleet", help="central store + one edge node per region of edge_nodes/")
+    _flag(fleet, "--data-dir", "GATEWAY_DATA_DIR", "state for all nodes (default: var/fleet)", Path)
+    fleet.set_defaults(command=run_fleet)
+    return parser
+
+
+def _flag(parser: argparse.ArgumentParser, flag: str, env: str, help_text: str, kind: type = str) -> None:
+    parser.add_argument(flag, type=kind, default=None, help=f"{help_text} [env {env}]")
+
+
+def run_central(args: argparse.Namespace) -> int:
+    from gateway.central.app import create_central_app
+    from gateway.serve import serve
+
+    settings = CentralSettings.from_env(os.environ, host=args.host, port=args.port, data_dir=args.data_dir)
+    serve(create_central_app(settings), settings.host, settings.port, settings.server)
+    return 0
+
+
+def run_edge(args: argparse.Namespace) -> int:
+    from gateway.edge.app import create_edge_app
+    from gateway.serve import serve
+
+    environ = dict(os.environ)
+    region_name = args.region or environ.get("EDGE_REGION")
+    if region_name:
+        # The region file gives defaults; the environment and flags still win over it.
+        region = region_named(region_name, load_regions())
+        environ = {
+            "EDGE_PORT": str(region.port),
+            "EDGE_CENTRAL_URL": region.central_url,
+            "EDGE_NODE_ID": f"edge-{region.name}",
+            **environ,
+        }
+    settings = EdgeSettings.from_env(
+        environ,
+        host=args.host,
+        port=args.port,
+        central_url=args.central_url,
+        data_dir=args.data_dir,
+        region=region_name,
+        node_id=args.node_id,
+    )
+    serve(create_edge_app(settings), settings.host, settings.port, settings.server)
+    return 0
+
+
+def _fresh_secrets() -> dict[str, str]:
+    return {
+        "GATEWAY_SECRET": secrets.token_urlsafe(32),
+        "CENTRAL_OPS_TOKEN": secrets.token_urlsafe(24),
+        "EDGE_ADMIN_TOKEN": secrets.token_urlsafe(24),
+    }
+
+
+def _start_central(supervisor: Supervisor, port: int, data_dir: Path) -> str:
+    url = f"http://{LOCALHOST}:{port}"
+    supervisor.start(
+        "central",
+        ["central", "--host", LOCALHOST, "--port", str(port), "--data-dir", str(data_dir / "central")],
+        url,
+        "/readyz",
+    )
+    return url
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    data_dir: Path = args.data_dir or Path("var/demo")
+    tokens = _fresh_secrets()
+    supervisor = Supervisor(env=tokens)
+    try:
+        central_url = _start_central(supervisor, args.central_port or free_port(LOCALHOST, 8800), data_dir)
+        edge_port = args.edge_port or free_port(LOCALHOST, 8801)
+        edge_url = f"http://{LOCALHOST}:{edge_port}"
+        supervisor.start(
+            "edge",
+            ["edge", "--host", LOCALHOST, "--port", str(edge_port), "--central-url", central_url,
+             "--data-dir", str(data_dir / "edge"), "--node-id", "edge-demo"],
+            edge_url,
+            "/readyz",
+        )
+        print(f"central: {central_url}   (ops token: {tokens['CENTRAL_OPS_TOKEN']})", flush=True)
+        print(f"edge: {edge_url}", flush=True)
+        print(f"edge admin token: {tokens['EDGE_ADMIN_TOKEN']}", flush=True)
+        print(f"try:  curl -s {edge_url}/v1/catalog/items/sku-00042", flush=True)
+        print(
+            f"      curl -s -X POST {edge_url}/v1/sessions -H 'content-type: application/json'"
+            " -d '{\"user_id\": \"u-0001\"}'",
+            flush=True,
+        )
+        print("Ctrl-C stops both nodes.", flush=True)
+        return supervisor.wait()
+    finally:
+        supervisor.stop()
+
+
+def run_fleet(args: argparse.Namespace) -> int:
+    data_dir: Path = args.data_dir or Path("var/fleet")
+    regions = load_regions()
+    central_urls = {region.central_url for region in regions}
+    if len(central_urls) != 1:
+        raise RegionError(f"the local fleet runs one central store, but regions name {sorted(central_urls)}")
+    central_port = int(central_urls.pop().rsplit(":", 1)[1])
+    tokens = _fresh_secrets()
+    supervisor = Supervisor(env=tokens)
+    try:
+        central_url = _start_central(supervisor, central_port, data_dir)
+        print(f"central: {central_url}   (ops token: {tokens['CENTRAL_OPS_TOKEN']})", flush=True)
+        for region in regions:
+            edge_url = f"http://{LOCALHOST}:{region.port}"
+            supervisor.start(
+                f"edge-{region.name}",
+                ["edge", "--host", LOCALHOST, "--region", region.name,
+                 "--data-dir", str(data_dir / f"edge-{region.name}")],
+                edge_url,
+                "/readyz",
+            )
+            print(f"edge {region.name}: {edge_url}   ({region.title})", flush=True)
+        print(f"edge admin token: {tokens['EDGE_ADMIN_TOKEN']}", flush=True)
+        print("Ctrl-C stops the fleet.", flush=True)
+        return supervisor.wait()
+    finally:
+        supervisor.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

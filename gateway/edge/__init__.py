@@ -1,0 +1,1 @@
+"""The edge node: the storefront-facing Starlette app."""

@@ -1,0 +1,19 @@
+"""Who is asking: session tokens verified locally, from the bearer header or the ``session`` cookie."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from gateway.errors import ApiError
+from gateway.http import bearer_token
+from gateway.signing import InvalidToken, Session, SessionSigner
+
+
+def require_session(request: Request, signer: SessionSigner) -> Session:
+    token = bearer_token(request) or request.cookies.get("session")
+    if not token:
+        raise ApiError(401, "unauthenticated", "a session token is required", field="authorization")
+    try:
+        return signer.verify(token)
+    except InvalidToken as exc:
+        raise ApiError(401, "invalid_session", f"session token rejected: {exc}", field="authorization") from None

@@ -1,0 +1,30 @@
+"""``POST /v1/sessions``: validated at the edge, issued (and the user created) by the central store."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.edge.central_client import CentralUnavailable
+from gateway.edge.context import edge_context
+from gateway.errors import ApiError
+from gateway.models import SessionRequest
+from gateway.responses import JSON_MEDIA_TYPE
+from gateway.validation import decode_json
+
+
+async def create_session(request: Request) -> Response:
+    context = edge_context(request)
+    body = await request.body()
+    decode_json(body, SessionRequest)
+    try:
+        status, answer = await context.central.forward(
+            "POST", "/v1/sessions", body, timeout=context.settings.central_timeout_seconds
+        )
+    except CentralUnavailable:
+        raise ApiError(
+            503, "upstream_unavailable", "sessions cannot be issued right now", headers={"retry-after": "2"}
+        ) from None
+    if status >= 500:
+        raise ApiError(503, "upstream_unavailable", "sessions cannot be issued right now")
+    return Response(answer, status_code=status, media_type=JSON_MEDIA_TYPE)

