@@ -11,7 +11,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from edge_nodes.regions import RegionError, load_regions, region_named
+from gateway.central.app import create_central_app
+from gateway.edge.app import create_edge_app
 from gateway.processes import NodeFailed, Supervisor, free_port
+from gateway.serve import serve
 from gateway.settings import CentralSettings, EdgeSettings, SettingsError
 
 LOCALHOST = "127.0.0.1"
@@ -51,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     _flag(edge, "--data-dir", "EDGE_DATA_DIR", "where the node's outbox and state live", Path)
     _flag(edge, "--region", "EDGE_REGION", "region name from edge_nodes/regions/ (sets port and central URL)")
     _flag(edge, "--node-id", "EDGE_NODE_ID", "this node's id (default: edge-REGION)")
+    _flag(edge, "--regions-dir", "EDGE_REGIONS_DIR", "region TOML files (default: edge_nodes/regions)", Path)
     edge.set_defaults(command=run_edge)
 
     demo = verbs.add_parser("demo", help="central store + one edge node on embedded defaults")
@@ -61,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 
     fleet = verbs.add_parser("fleet", help="central store + one edge node per region of edge_nodes/")
     _flag(fleet, "--data-dir", "GATEWAY_DATA_DIR", "state for all nodes (default: var/fleet)", Path)
+    _flag(fleet, "--regions-dir", "EDGE_REGIONS_DIR", "region TOML files (default: edge_nodes/regions)", Path)
     fleet.set_defaults(command=run_fleet)
     return parser
 
@@ -70,23 +75,22 @@ def _flag(parser: argparse.ArgumentParser, flag: str, env: str, help_text: str, 
 
 
 def run_central(args: argparse.Namespace) -> int:
-    from gateway.central.app import create_central_app
-    from gateway.serve import serve
-
     settings = CentralSettings.from_env(os.environ, host=args.host, port=args.port, data_dir=args.data_dir)
     serve(create_central_app(settings), settings.host, settings.port, settings.server)
     return 0
 
 
-def run_edge(args: argparse.Namespace) -> int:
-    from gateway.edge.app import create_edge_app
-    from gateway.serve import serve
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
 
+
+def run_edge(args: argparse.Namespace) -> int:
     environ = dict(os.environ)
     region_name = args.region or environ.get("EDGE_REGION")
     if region_name:
         # The region file gives defaults; the environment and flags still win over it.
-        region = region_named(region_name, load_regions())
+        region = region_named(region_name, load_regions(args.regions_dir or _env_path("EDGE_REGIONS_DIR")))
         environ = {
             "EDGE_PORT": str(region.port),
             "EDGE_CENTRAL_URL": region.central_url,
@@ -135,8 +139,19 @@ def run_demo(args: argparse.Namespace) -> int:
         edge_url = f"http://{LOCALHOST}:{edge_port}"
         supervisor.start(
             "edge",
-            ["edge", "--host", LOCALHOST, "--port", str(edge_port), "--central-url", central_url,
-             "--data-dir", str(data_dir / "edge"), "--node-id", "edge-demo"],
+            [
+                "edge",
+                "--host",
+                LOCALHOST,
+                "--port",
+                str(edge_port),
+                "--central-url",
+                central_url,
+                "--data-dir",
+                str(data_dir / "edge"),
+                "--node-id",
+                "edge-demo",
+            ],
             edge_url,
             "/readyz",
         )
@@ -146,7 +161,7 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"try:  curl -s {edge_url}/v1/catalog/items/sku-00042", flush=True)
         print(
             f"      curl -s -X POST {edge_url}/v1/sessions -H 'content-type: application/json'"
-            " -d '{\"user_id\": \"u-0001\"}'",
+            ' -d \'{"user_id": "u-0001"}\'',
             flush=True,
         )
         print("Ctrl-C stops both nodes.", flush=True)
@@ -157,13 +172,18 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_fleet(args: argparse.Namespace) -> int:
     data_dir: Path = args.data_dir or Path("var/fleet")
-    regions = load_regions()
+    regions_dir: Path | None = args.regions_dir or _env_path("EDGE_REGIONS_DIR")
+    regions = load_regions(regions_dir)
+    if not regions:
+        raise RegionError(f"no region files (*.toml) in {regions_dir}")
     central_urls = {region.central_url for region in regions}
     if len(central_urls) != 1:
         raise RegionError(f"the local fleet runs one central store, but regions name {sorted(central_urls)}")
     central_port = int(central_urls.pop().rsplit(":", 1)[1])
     tokens = _fresh_secrets()
-    supervisor = Supervisor(env=tokens)
+    # The edges find the same region files through the environment they inherit.
+    regions_env = {"EDGE_REGIONS_DIR": str(regions_dir.resolve())} if regions_dir else {}
+    supervisor = Supervisor(env={**tokens, **regions_env})
     try:
         central_url = _start_central(supervisor, central_port, data_dir)
         print(f"central: {central_url}   (ops token: {tokens['CENTRAL_OPS_TOKEN']})", flush=True)
@@ -171,8 +191,15 @@ def run_fleet(args: argparse.Namespace) -> int:
             edge_url = f"http://{LOCALHOST}:{region.port}"
             supervisor.start(
                 f"edge-{region.name}",
-                ["edge", "--host", LOCALHOST, "--region", region.name,
-                 "--data-dir", str(data_dir / f"edge-{region.name}")],
+                [
+                    "edge",
+                    "--host",
+                    LOCALHOST,
+                    "--region",
+                    region.name,
+                    "--data-dir",
+                    str(data_dir / f"edge-{region.name}"),
+                ],
                 edge_url,
                 "/readyz",
             )

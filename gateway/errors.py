@@ -54,12 +54,14 @@ _HTTP_CODES = {
 
 
 async def _api_error(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
+    if not isinstance(exc, ApiError):
+        raise exc
     return error_response(exc)
 
 
 async def _http_exception(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):
+        raise exc
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     return json_response(error_body(code, str(exc.detail)), status=exc.status_code, headers=exc.headers)
 

@@ -63,7 +63,9 @@ class Supervisor:
     grace_seconds: float = 12.0
     nodes: list[Node] = field(default_factory=list)
 
-    def start(self, name: str, verb_args: Sequence[str], url: str, ready_path: str, timeout: float = 60) -> Node:
+    def start(
+        self, name: str, verb_args: Sequence[str], url: str, ready_path: str, timeout: float = 60
+    ) -> Node:
         command = [sys.executable, "-m", "gateway.cli", *verb_args]
         node = Node(name, url, subprocess.Popen(command, env={**os.environ, **self.env}))  # noqa: S603
         self.nodes.append(node)

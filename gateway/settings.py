@@ -68,7 +68,7 @@ class EdgeSettings:
     region: str = "local"
     node_id: str = "edge-local"
     # Upstream calls never wait longer than this, whatever the request's own budget says.
-    central_timeout_seconds: float = 0.8
+    central_timeout_seconds: float = 0.6
     item_cache_ttl_seconds: float = 30.0
     max_body_bytes: int = 64 * 1024
     server: ServerSettings = ServerSettings()

@@ -49,7 +49,9 @@ class SessionSigner:
 
     def verify(self, token: str) -> Session:
         try:
-            claims = jwt.decode(token, self._key, algorithms=[_ALGORITHM], options={"require": ["sub", "exp"]})
+            claims = jwt.decode(
+                token, self._key, algorithms=[_ALGORITHM], options={"require": ["sub", "exp"]}
+            )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from None
         user_id = claims["sub"]

@@ -9,6 +9,7 @@ Row rules (every row has non-empty province/city/county; drop repeated names whe
   * 不设区县的地级市:   county = city, adcode = city    (广东省/东莞市/东莞市, 441900)
   * 香港/澳门:          one row each (810000 / 820000);  台湾 skipped (no code in source)
 """
+
 import ast
 import json
 import sys
@@ -33,23 +34,35 @@ def rows_from(areas):
     out = []
     for prov in areas:
         pname, kids = prov["name"], prov.get("children", [])
-        if not prov["code"].isdigit():          # 台湾省: "资料暂缺"
+        if not prov["code"].isdigit():  # 台湾省: "资料暂缺"
             continue
-        if not kids:                            # 香港 / 澳门
+        if not kids:  # 香港 / 澳门
             out.append({"adcode": pad(prov["code"]), "province": pname, "city": pname, "county": pname})
             continue
         for node in kids:
-            if prov["type"] == "直辖市":        # children are districts/counties directly
+            if prov["type"] == "直辖市":  # children are districts/counties directly
                 out.append({"adcode": node["code"], "province": pname, "city": pname, "county": node["name"]})
-            elif len(node["code"]) == 6:        # 省直辖县级行政区划
-                out.append({"adcode": node["code"], "province": pname, "city": node["name"], "county": node["name"]})
-            elif node.get("children"):          # ordinary prefecture
+            elif len(node["code"]) == 6:  # 省直辖县级行政区划
+                out.append(
+                    {"adcode": node["code"], "province": pname, "city": node["name"], "county": node["name"]}
+                )
+            elif node.get("children"):  # ordinary prefecture
                 for c in node["children"]:
-                    out.append({"adcode": c["code"], "province": pname, "city": node["name"], "county": c["name"]})
-            else:                               # 东莞/中山/儋州/嘉峪关: no county level
-                out.append({"adcode": pad(node["code"]), "province": pname, "city": node["name"], "county": node["name"]})
+                    out.append(
+                        {"adcode": c["code"], "province": pname, "city": node["name"], "county": c["name"]}
+                    )
+            else:  # 东莞/中山/儋州/嘉峪关: no county level
+                out.append(
+                    {
+                        "adcode": pad(node["code"]),
+                        "province": pname,
+                        "city": node["name"],
+                        "county": node["name"],
+                    }
+                )
     out.sort(key=lambda r: r["adcode"])
-    assert len({r["adcode"] for r in out}) == len(out), "duplicate adcode"
+    if len({r["adcode"] for r in out}) != len(out):
+        raise ValueError("duplicate adcode")
     return out
 
 

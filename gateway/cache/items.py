@@ -32,7 +32,8 @@ Fetch = Callable[[str], Awaitable[Item | None]]
 class ItemCache:
     def __init__(self, ttl_seconds: float) -> None:
         self._ttl = ttl_seconds
-        self._store = SimpleMemoryCache(namespace="item:")
+        # timeout=None: aiocache otherwise wraps every call in asyncio.wait_for, a task per lookup.
+        self._store = SimpleMemoryCache(namespace="item:", timeout=None)
 
     async def get(self, sku: str, fetch: Fetch) -> tuple[CachedItem | None, bool]:
         """The item (None if unknown) and whether it came from the cache."""

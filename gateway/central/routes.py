@@ -40,7 +40,9 @@ async def healthz(_: Request) -> Response:
 
 async def readyz(request: Request) -> Response:
     counts = await _context(request).storage.counts()
-    return json_response({"ready": counts["items"] > 0, "counts": counts}, status=200 if counts["items"] else 503)
+    return json_response(
+        {"ready": counts["items"] > 0, "counts": counts}, status=200 if counts["items"] else 503
+    )
 
 
 async def create_session(request: Request) -> Response:

@@ -62,8 +62,14 @@ _CATEGORIES = (
     ),
 )
 _BRANDS = ("山野", "北极绒", "南方优品", "乡村好物", "云上", "老字号", "星河", "禾田", "青禾", "暖冬")
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文海燕鹏飞俊峰琳雪梅晨宇浩然欣怡子涵梓轩"
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文海燕鹏飞俊峰琳雪梅晨宇浩然欣怡子涵梓轩"
+)
 _ROADS = ("人民路", "解放路", "中山路", "建设路", "和平路", "新华街", "朝阳路", "幸福路", "文化路", "胜利街")
 _ESTATES = ("阳光花园", "锦绣小区", "幸福家园", "翠湖苑", "金桂园", "滨江小区", "书香门第", "碧水湾")
 _VILLAGE_PARTS = ("镇", "乡")
@@ -137,7 +143,9 @@ def _make_book(rng: random.Random, owner: str, divisions: list[Division]) -> lis
     ]
 
 
-def _make_address(rng: random.Random, address_id: str, name: str, division: Division, is_default: bool) -> Address:
+def _make_address(
+    rng: random.Random, address_id: str, name: str, division: Division, is_default: bool
+) -> Address:
     if rng.random() < 0.3:
         detail = (
             f"{division.county[:2]}{rng.choice(_VILLAGE_PARTS)}{rng.choice('东南西北')}村"

@@ -16,4 +16,6 @@ def require_session(request: Request, signer: SessionSigner) -> Session:
     try:
         return signer.verify(token)
     except InvalidToken as exc:
-        raise ApiError(401, "invalid_session", f"session token rejected: {exc}", field="authorization") from None
+        raise ApiError(
+            401, "invalid_session", f"session token rejected: {exc}", field="authorization"
+        ) from None

@@ -22,7 +22,7 @@ async def get_item(request: Request) -> Response:
     async def fetch(key: str) -> Item | None:
         started = time.perf_counter()
         try:
-            return await context.central.get_item(key, timeout=context.settings.central_timeout_seconds)
+            return await context.central.get_item(key, time_limit=context.settings.central_timeout_seconds)
         except CentralUnavailable:
             raise ApiError(
                 503,

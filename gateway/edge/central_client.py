@@ -6,8 +6,6 @@ its remaining budget; failures surface as :class:`CentralUnavailable`, never as 
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 import msgspec
 
@@ -35,20 +33,20 @@ class CentralClient:
             await self._session.close()
             self._session = None
 
-    async def get_item(self, sku: str, timeout: float) -> Item | None:
-        status, body = await self._request("GET", f"/v1/items/{sku}", timeout)
+    async def get_item(self, sku: str, time_limit: float) -> Item | None:
+        status, body = await self._request("GET", f"/v1/items/{sku}", time_limit)
         if status == 404:
             return None
         if status != 200:
             raise CentralUnavailable(f"central answered {status} for item {sku}")
         return self._item_decoder.decode(body)
 
-    async def forward(self, method: str, path: str, body: bytes, timeout: float) -> tuple[int, bytes]:
+    async def forward(self, method: str, path: str, body: bytes, time_limit: float) -> tuple[int, bytes]:
         """Pass a request through unchanged; the caller interprets the status."""
-        return await self._request(method, path, timeout, body)
+        return await self._request(method, path, time_limit, body)
 
     async def _request(
-        self, method: str, path: str, timeout: float, body: bytes | None = None
+        self, method: str, path: str, time_limit: float, body: bytes | None = None
     ) -> tuple[int, bytes]:
         if self._session is None:
             raise CentralUnavailable("client is not started")
@@ -59,8 +57,8 @@ class CentralClient:
                 self._base_url + path,
                 data=body,
                 headers=headers,
-                timeout=aiohttp.ClientTimeout(total=timeout),
+                timeout=aiohttp.ClientTimeout(total=time_limit),
             ) as response:
                 return response.status, await response.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise CentralUnavailable(f"{method} {path}: {exc!r}") from None

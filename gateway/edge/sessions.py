@@ -19,7 +19,7 @@ async def create_session(request: Request) -> Response:
     decode_json(body, SessionRequest)
     try:
         status, answer = await context.central.forward(
-            "POST", "/v1/sessions", body, timeout=context.settings.central_timeout_seconds
+            "POST", "/v1/sessions", body, time_limit=context.settings.central_timeout_seconds
         )
     except CentralUnavailable:
         raise ApiError(

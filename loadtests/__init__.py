@@ -1,0 +1,1 @@
+"""Locust files, load shapes and the SLO gate for the edge gateway."""
