@@ -31,6 +31,8 @@ def free_port(host: str, preferred: int) -> int:
     """``preferred`` when it can be bound, otherwise a port the kernel picks."""
     for candidate in (preferred, 0):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            # As uvicorn binds: a port whose old connections linger in TIME_WAIT is still free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((host, candidate))
             except OSError:
@@ -67,7 +69,10 @@ class Supervisor:
         self, name: str, verb_args: Sequence[str], url: str, ready_path: str, timeout: float = 60
     ) -> Node:
         command = [sys.executable, "-m", "gateway.cli", *verb_args]
-        node = Node(name, url, subprocess.Popen(command, env={**os.environ, **self.env}))  # noqa: S603
+        # A session of its own: a terminal's Ctrl-C reaches only the supervisor, which then stops
+        # the nodes one at a time in reverse order (a second SIGINT would make uvicorn abort).
+        process = subprocess.Popen(command, env={**os.environ, **self.env}, start_new_session=True)  # noqa: S603
+        node = Node(name, url, process)
         self.nodes.append(node)
         wait_ready(node, ready_path, timeout)
         return node
