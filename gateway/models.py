@@ -14,6 +14,15 @@ UserId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$
 Sku = Annotated[str, msgspec.Meta(pattern=r"^sku-\d{5,8}$")]
 
 
+class Coupon(msgspec.Struct, frozen=True):
+    code: str
+    kind: str  # "amount_off" | "percent_off"
+    value: int  # cents for amount_off, percent for percent_off
+    min_spend_cents: int
+    stackable: bool
+    title: str
+
+
 class SessionRequest(msgspec.Struct, forbid_unknown_fields=False):
     user_id: UserId
 
@@ -54,3 +63,49 @@ class AddressBook(msgspec.Struct, frozen=True):
     user_id: str
     addresses: list[Address]
     version: int = 0
+
+
+Phone = Annotated[str, msgspec.Meta(pattern=r"^1[3-9]\d{9}$")]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+IdempotencyKey = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+
+
+class InlineAddress(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Either free ``text`` or the structured parts; which parts are missing is a rule's concern.
+
+    msgspec only decodes a union of structs when it is tagged, and the contract's two shapes are
+    untagged, so both live in one struct and the shape is checked here.
+    """
+
+    name: ShortText
+    phone: Phone
+    text: Annotated[str, msgspec.Meta(min_length=2, max_length=200)] | None = None
+    province: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    city: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    county: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    detail: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+    def __post_init__(self) -> None:
+        structured = (self.province, self.city, self.county, self.detail)
+        if self.text is None and not any(structured):
+            raise ValueError("give either `text` or `province`, `city`, `county` and `detail`")
+        if self.text is not None and any(structured):
+            raise ValueError("give `text` or the structured parts, not both")
+
+
+class Gift(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    greeting: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    # ISO 8601 with an offset, e.g. "2026-11-27T10:00:00+08:00".
+    deliver_at: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+
+
+class OrderRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    sku: Sku
+    spec: ShortText
+    qty: Annotated[int, msgspec.Meta(ge=1, le=200)]
+    payment_method: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    address_id: ShortText | None = None
+    address: InlineAddress | None = None
+    coupons: Annotated[list[ShortText], msgspec.Meta(max_length=5)] = []
+    note: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    gift: bool | Gift | None = None

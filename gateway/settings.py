@@ -7,6 +7,7 @@ environment themselves, so tests build settings directly and the CLI layers its 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,38 @@ SettingsT = TypeVar("SettingsT")
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentMethod:
+    id: str
+    title: str
+    # {order_id} and {amount_cents} are filled in; the gateway appends its signature.
+    redirect: str
+
+
+DEFAULT_PAYMENT_METHODS = (
+    PaymentMethod(
+        "alipay", "支付宝", "https://pay.example.com/alipay?order={order_id}&amount={amount_cents}"
+    ),
+    PaymentMethod(
+        "wechat_pay", "微信支付", "https://pay.example.com/wechat?order={order_id}&amount={amount_cents}"
+    ),
+    PaymentMethod(
+        "unionpay", "云闪付", "https://pay.example.com/unionpay?order={order_id}&amount={amount_cents}"
+    ),
+    PaymentMethod("cash_on_delivery", "货到付款", "/v1/orders/{order_id}?cod=1"),
+    PaymentMethod(
+        "huabei", "花呗分期", "https://pay.example.com/huabei?order={order_id}&amount={amount_cents}"
+    ),
+    PaymentMethod("jd_pay", "京东支付", "https://pay.example.com/jd?order={order_id}&amount={amount_cents}"),
+    PaymentMethod(
+        "douyin_pay", "抖音支付", "https://pay.example.com/douyin?order={order_id}&amount={amount_cents}"
+    ),
+    PaymentMethod(
+        "bank_card", "银行卡快捷支付", "https://pay.example.com/card?order={order_id}&amount={amount_cents}"
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +103,31 @@ class EdgeSettings:
     # Upstream calls never wait longer than this, whatever the request's own budget says.
     central_timeout_seconds: float = 0.6
     item_cache_ttl_seconds: float = 30.0
+    reference_cache_ttl_seconds: float = 60.0
     max_body_bytes: int = 64 * 1024
+    # The order acknowledgement's budget; lookups get what remains of it minus the commit's share.
+    ack_budget_seconds: float = 0.3
+    outbox_max_depth: int = 100_000
+    outbox_max_bytes: int = 2 << 30
+    outbox_synchronous: str = "FULL"
+    forward_batch_size: int = 200
+    forward_max_backoff_seconds: float = 10.0
+    breaker_failure_threshold: int = 5
+    breaker_reset_seconds: float = 5.0
+    # Comma-separated adcode prefixes; empty means those named by the region files.
+    remote_adcode_prefixes: str = ""
+    # Region TOML files; empty means the ones shipped in edge_nodes/regions.
+    regions_dir: str = ""
+    idempotency_retention_seconds: float = 7 * 24 * 3600
+    payment_methods: tuple[PaymentMethod, ...] = DEFAULT_PAYMENT_METHODS
     server: ServerSettings = ServerSettings()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> EdgeSettings:
         values = _read(cls, "EDGE_", environ)
         values["secret"] = _secret(environ)
+        if "EDGE_PAYMENT_METHODS" in environ:
+            values["payment_methods"] = _payment_methods(environ["EDGE_PAYMENT_METHODS"])
         return _build(cls, values, overrides)
 
 
@@ -91,7 +142,7 @@ def _read(cls: type[Any], prefix: str, environ: Mapping[str, str]) -> dict[str, 
     """Collect ``PREFIX_FIELD`` variables for every field, and ``PREFIX_SERVER_FIELD`` for server ones."""
     values: dict[str, Any] = {}
     for field in dataclasses.fields(cls):
-        if field.name == "secret":
+        if field.name in ("secret", "payment_methods"):
             continue
         if field.name == "server":
             server = _read(ServerSettings, f"{prefix}SERVER_", environ)
@@ -101,6 +152,21 @@ def _read(cls: type[Any], prefix: str, environ: Mapping[str, str]) -> dict[str, 
         if name in environ:
             values[field.name] = _convert(name, environ[name], field.default)
     return values
+
+
+def _payment_methods(raw: str) -> tuple[PaymentMethod, ...]:
+    """``EDGE_PAYMENT_METHODS``: a JSON list of ``{"id", "title", "redirect"}`` objects."""
+    try:
+        methods = tuple(
+            PaymentMethod(str(m["id"]), str(m["title"]), str(m["redirect"])) for m in json.loads(raw)
+        )
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SettingsError(
+            f"EDGE_PAYMENT_METHODS must be a JSON list of {{id, title, redirect}}: {exc}"
+        ) from None
+    if len({m.id for m in methods}) != len(methods) or not methods:
+        raise SettingsError("EDGE_PAYMENT_METHODS must name at least one method, each id once")
+    return methods
 
 
 def _convert(name: str, raw: str, default: Any) -> Any:

@@ -17,6 +17,7 @@ import jwt
 _SESSION_PURPOSE = b"gateway/session-token/v1"
 _BATCH_PURPOSE = b"gateway/order-batch/v1"
 _EDGE_CREDENTIAL_PURPOSE = b"gateway/edge-credential/v1"
+_PAYMENT_REDIRECT_PURPOSE = b"gateway/payment-redirect/v1"
 _ALGORITHM = "HS256"
 
 
@@ -76,6 +77,11 @@ class BatchSigner:
 def edge_credential(secret: str) -> str:
     """The bearer credential edges present to the central store for non-public reads."""
     return derive_key(secret, _EDGE_CREDENTIAL_PURPOSE).hex()
+
+
+def payment_redirect_key(secret: str) -> bytes:
+    """Signs payment redirects; the payment pages verify with the same derivation."""
+    return derive_key(secret, _PAYMENT_REDIRECT_PURPOSE)
 
 
 def credential_matches(presented: str | None, expected: str) -> bool:

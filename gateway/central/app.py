@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from gateway.central.routes import ROUTES, CentralContext
+from gateway.central import orders, routes
+from gateway.central.context import CentralContext
 from gateway.central.seed import build_seed
 from gateway.central.storage import CentralStorage, SqliteStorage
 from gateway.errors import EXCEPTION_HANDLERS
 from gateway.middleware import BodyLimitMiddleware, InflightLimitMiddleware, ServerTimingMiddleware
 from gateway.settings import CentralSettings
-from gateway.signing import SessionSigner, edge_credential
+from gateway.signing import BatchSigner, SessionSigner, edge_credential
 
 logger = logging.getLogger("gateway.central")
 
@@ -32,7 +33,9 @@ def create_central_app(settings: CentralSettings, storage: CentralStorage | None
         app.state.central = CentralContext(
             storage=store,
             signer=SessionSigner(settings.secret, settings.session_ttl_seconds),
+            batch_signer=BatchSigner(settings.secret),
             edge_credential=edge_credential(settings.secret),
+            ops_token=settings.ops_token,
         )
         try:
             yield
@@ -40,7 +43,7 @@ def create_central_app(settings: CentralSettings, storage: CentralStorage | None
             await store.close()
 
     return Starlette(
-        routes=ROUTES,
+        routes=[*routes.ROUTES, *orders.ROUTES],
         middleware=[
             Middleware(ServerTimingMiddleware),
             Middleware(InflightLimitMiddleware, max_inflight=settings.server.max_inflight_requests),

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.central.storage import CentralStorage
+from gateway.central.context import CentralContext, central_context
 from gateway.errors import ApiError
 from gateway.http import bearer_token
 from gateway.models import SessionGrant, SessionRequest
 from gateway.responses import json_response
-from gateway.signing import SessionSigner, credential_matches
+from gateway.signing import credential_matches
 from gateway.validation import decode_json
-
-
-@dataclass(frozen=True, slots=True)
-class CentralContext:
-    storage: CentralStorage
-    signer: SessionSigner
-    edge_credential: str
-
-
-def _context(request: Request) -> CentralContext:
-    context: CentralContext = request.app.state.central
-    return context
 
 
 def _require_edge(request: Request, context: CentralContext) -> None:
@@ -39,14 +25,14 @@ async def healthz(_: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    counts = await _context(request).storage.counts()
+    counts = await central_context(request).storage.counts()
     return json_response(
         {"ready": counts["items"] > 0, "counts": counts}, status=200 if counts["items"] else 503
     )
 
 
 async def create_session(request: Request) -> Response:
-    context = _context(request)
+    context = central_context(request)
     body = decode_json(await request.body(), SessionRequest)
     created = await context.storage.ensure_user(body.user_id)
     token, expires_at = context.signer.issue(body.user_id)
@@ -56,14 +42,14 @@ async def create_session(request: Request) -> Response:
 
 async def get_item(request: Request) -> Response:
     sku = request.path_params["sku"]
-    item = await _context(request).storage.get_item(sku)
+    item = await central_context(request).storage.get_item(sku)
     if item is None:
         raise ApiError(404, "unknown_sku", f"no item {sku}", field="sku")
     return json_response(item)
 
 
 async def get_address_book(request: Request) -> Response:
-    context = _context(request)
+    context = central_context(request)
     _require_edge(request, context)
     user_id = request.path_params["user_id"]
     book = await context.storage.address_book(user_id)
@@ -73,7 +59,7 @@ async def get_address_book(request: Request) -> Response:
 
 
 async def list_coupons(request: Request) -> Response:
-    return json_response(await _context(request).storage.coupons())
+    return json_response(await central_context(request).storage.coupons())
 
 
 ROUTES = [

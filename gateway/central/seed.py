@@ -10,9 +10,9 @@ import random
 import time
 from dataclasses import dataclass
 
-from gateway.central.storage.base import Coupon, SeedData
+from gateway.central.storage.base import SeedData
 from gateway.divisions import Division, load_divisions
-from gateway.models import Address, Item
+from gateway.models import Address, Coupon, Item
 
 
 @dataclass(frozen=True, slots=True)

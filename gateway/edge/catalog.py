@@ -11,7 +11,6 @@ from gateway.edge.central_client import CentralUnavailable
 from gateway.edge.context import edge_context
 from gateway.errors import ApiError
 from gateway.middleware import record_phase
-from gateway.models import Item
 from gateway.responses import JSON_MEDIA_TYPE
 
 
@@ -19,24 +18,19 @@ async def get_item(request: Request) -> Response:
     context = edge_context(request)
     sku = request.path_params["sku"]
 
-    async def fetch(key: str) -> Item | None:
-        started = time.perf_counter()
-        try:
-            return await context.central.get_item(key, time_limit=context.settings.central_timeout_seconds)
-        except CentralUnavailable:
-            raise ApiError(
-                503,
-                "upstream_unavailable",
-                "the catalog is unreachable and this item is not cached at the edge",
-                field="sku",
-                headers={"retry-after": "2"},
-            ) from None
-        finally:
-            record_phase(request.scope, "central", started)
-
     started = time.perf_counter()
-    entry, hit = await context.items.get(sku, fetch)
-    record_phase(request.scope, "cache", started)
+    try:
+        entry, hit = await context.reference.item_entry(sku, context.settings.central_timeout_seconds)
+    except CentralUnavailable:
+        raise ApiError(
+            503,
+            "upstream_unavailable",
+            "the catalog is unreachable and this item is not cached at the edge",
+            field="sku",
+            headers={"retry-after": "2"},
+        ) from None
+    finally:
+        record_phase(request.scope, "item", started)
     if entry is None:
         raise ApiError(404, "unknown_sku", f"no item {sku}", field="sku")
     headers = {"etag": entry.etag, "cache-control": "no-cache", "x-cache": "hit" if hit else "miss"}

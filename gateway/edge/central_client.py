@@ -1,28 +1,56 @@
 """The edge's HTTP client for the central store (aiohttp; see the README for the measurement).
 
-Every call takes an explicit timeout so that a slow or dead central store costs a request at most
-its remaining budget; failures surface as :class:`CentralUnavailable`, never as a hang.
+Every call takes an explicit time limit so that a slow or dead central store costs a request at
+most its remaining budget, and a shared circuit breaker makes calls fail at once while the central
+store keeps failing. Failures surface as :class:`CentralUnavailable`, never as a hang.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 import msgspec
 
-from gateway.models import Item
+from gateway.models import AddressBook, Coupon, Item
+from gateway.resilience import CircuitBreaker
 
 
 class CentralUnavailable(Exception):
     """The central store did not answer usefully in time."""
 
 
+class CentralRejected(Exception):
+    """The central store answered, but refused the request (a 4xx); retrying will not help."""
+
+
+class BatchResult(msgspec.Struct, frozen=True):
+    order_id: str
+    status: str
+    duplicate: bool = False
+
+
+class BatchAnswer(msgspec.Struct, frozen=True):
+    results: list[BatchResult]
+
+
 class CentralClient:
-    def __init__(self, base_url: str, credential: str, max_connections: int = 64) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        credential: str,
+        breaker: CircuitBreaker | None = None,
+        max_connections: int = 64,
+    ) -> None:
         self._base_url = base_url.rstrip("/")
         self._headers = {"authorization": f"Bearer {credential}"}
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
+        self.breaker = breaker or CircuitBreaker()
         self._item_decoder = msgspec.json.Decoder(Item)
+        self._book_decoder = msgspec.json.Decoder(AddressBook)
+        self._coupons_decoder = msgspec.json.Decoder(list[Coupon])
+        self._batch_decoder = msgspec.json.Decoder(BatchAnswer)
 
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300)
@@ -37,20 +65,51 @@ class CentralClient:
         status, body = await self._request("GET", f"/v1/items/{sku}", time_limit)
         if status == 404:
             return None
-        if status != 200:
-            raise CentralUnavailable(f"central answered {status} for item {sku}")
-        return self._item_decoder.decode(body)
+        return self._item_decoder.decode(self._ok(status, body))
+
+    async def address_book(self, user_id: str, time_limit: float) -> AddressBook | None:
+        status, body = await self._request("GET", f"/v1/users/{user_id}/address-book", time_limit)
+        if status == 404:
+            return None
+        return self._book_decoder.decode(self._ok(status, body))
+
+    async def coupons(self, time_limit: float) -> list[Coupon]:
+        status, body = await self._request("GET", "/v1/coupons", time_limit)
+        return self._coupons_decoder.decode(self._ok(status, body))
+
+    async def send_batch(self, body: bytes, signature: str, time_limit: float) -> list[BatchResult]:
+        headers = {"x-batch-signature": signature}
+        status, answer = await self._request("POST", "/v1/order-batches", time_limit, body, headers)
+        if 400 <= status < 500:
+            raise CentralRejected(f"central refused the batch ({status}): {answer[:200]!r}")
+        return self._batch_decoder.decode(self._ok(status, answer)).results
 
     async def forward(self, method: str, path: str, body: bytes, time_limit: float) -> tuple[int, bytes]:
         """Pass a request through unchanged; the caller interprets the status."""
         return await self._request(method, path, time_limit, body)
 
+    @staticmethod
+    def _ok(status: int, body: bytes) -> bytes:
+        if status != 200:
+            raise CentralUnavailable(f"central answered {status}")
+        return body
+
     async def _request(
-        self, method: str, path: str, time_limit: float, body: bytes | None = None
+        self,
+        method: str,
+        path: str,
+        time_limit: float,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, bytes]:
         if self._session is None:
             raise CentralUnavailable("client is not started")
-        headers = {"content-type": "application/json"} if body is not None else None
+        if time_limit <= 0:
+            raise CentralUnavailable("no time left for the central store")
+        if not self.breaker.allow():
+            raise CentralUnavailable("circuit open: the central store keeps failing")
+        if body is not None:
+            headers = {"content-type": "application/json", **(headers or {})}
         try:
             async with self._session.request(
                 method,
@@ -59,6 +118,15 @@ class CentralClient:
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=time_limit),
             ) as response:
-                return response.status, await response.read()
+                answer = await response.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
+            self.breaker.record_failure()
             raise CentralUnavailable(f"{method} {path}: {exc!r}") from None
+        except asyncio.CancelledError:
+            self.breaker.record_failure()  # a cancelled half-open probe must not hold the circuit
+            raise
+        if response.status >= 500:
+            self.breaker.record_failure()
+        else:
+            self.breaker.record_success()
+        return response.status, answer

@@ -6,8 +6,14 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from gateway.cache.items import ItemCache
+from gateway.domain.address import AddressResolver
+from gateway.domain.payments import PaymentCatalog
+from gateway.domain.rules import RulePolicy
 from gateway.edge.central_client import CentralClient
+from gateway.edge.idempotency import IdempotencyGuard
+from gateway.edge.reference import Reference
+from gateway.outbox.forwarder import Forwarder
+from gateway.outbox.store import Outbox
 from gateway.settings import EdgeSettings
 from gateway.signing import SessionSigner
 
@@ -17,7 +23,13 @@ class EdgeContext:
     settings: EdgeSettings
     central: CentralClient
     signer: SessionSigner
-    items: ItemCache
+    reference: Reference
+    outbox: Outbox
+    idempotency: IdempotencyGuard
+    forwarder: Forwarder
+    resolver: AddressResolver
+    payments: PaymentCatalog
+    policy: RulePolicy
 
 
 def edge_context(request: Request) -> EdgeContext:

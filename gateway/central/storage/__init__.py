@@ -4,7 +4,22 @@ Callers depend on :class:`CentralStorage` only, so a PostgreSQL implementation c
 configuration without touching routes or the seeder.
 """
 
-from gateway.central.storage.base import CentralStorage, SeedData
+from gateway.central.storage.base import (
+    CentralStorage,
+    IngestOrder,
+    IngestResult,
+    ReviewItem,
+    SeedData,
+    StoredOrderRow,
+)
 from gateway.central.storage.sqlite import SqliteStorage
 
-__all__ = ["CentralStorage", "SeedData", "SqliteStorage"]
+__all__ = [
+    "CentralStorage",
+    "IngestOrder",
+    "IngestResult",
+    "ReviewItem",
+    "SeedData",
+    "SqliteStorage",
+    "StoredOrderRow",
+]

@@ -5,17 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from gateway.models import Address, AddressBook, Item
-
-
-@dataclass(frozen=True, slots=True)
-class Coupon:
-    code: str
-    kind: str  # "amount_off" | "percent_off"
-    value: int  # cents for amount_off, percent for percent_off
-    min_spend_cents: int
-    stackable: bool
-    title: str
+from gateway.models import Address, AddressBook, Coupon, Item
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +13,41 @@ class SeedData:
     items: list[Item]
     addresses: dict[str, list[Address]]
     coupons: list[Coupon] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOrder:
+    order_id: str
+    edge_seq: int
+    user_id: str
+    status: str  # "stored" | "needs_review"
+    packet: bytes  # the review packet, JSON, kept verbatim
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    order_id: str
+    status: str
+    duplicate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOrderRow:
+    arrival: int
+    order_id: str
+    edge: str
+    edge_seq: int
+    user_id: str
+    status: str
+    stored_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    order_id: str
+    edge: str
+    queued_at: float
+    packet: bytes
 
 
 class CentralStorage(Protocol):
@@ -45,3 +70,11 @@ class CentralStorage(Protocol):
     async def coupons(self) -> list[Coupon]: ...
 
     async def counts(self) -> dict[str, int]: ...
+
+    async def ingest(self, edge: str, orders: list[IngestOrder]) -> list[IngestResult]:
+        """Store each order once (an upsert on order_id), all in one transaction, in the given order."""
+        ...
+
+    async def orders(self, edge: str | None, after: int, limit: int) -> list[StoredOrderRow]: ...
+
+    async def review_queue(self, after: int, limit: int) -> list[tuple[int, ReviewItem]]: ...

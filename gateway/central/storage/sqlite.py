@@ -16,8 +16,8 @@ from typing import TypeVar
 
 import orjson
 
-from gateway.central.storage.base import Coupon, SeedData
-from gateway.models import Address, AddressBook, Item
+from gateway.central.storage.base import IngestOrder, IngestResult, ReviewItem, SeedData, StoredOrderRow
+from gateway.models import Address, AddressBook, Coupon, Item
 
 T = TypeVar("T")
 
@@ -50,6 +50,22 @@ CREATE TABLE IF NOT EXISTS addresses (
     is_default INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS addresses_by_user ON addresses(user_id);
+CREATE TABLE IF NOT EXISTS orders (
+    arrival INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id TEXT NOT NULL UNIQUE,
+    edge TEXT NOT NULL,
+    edge_seq INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    packet BLOB NOT NULL,
+    stored_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_by_edge ON orders(edge, arrival);
+CREATE TABLE IF NOT EXISTS review_queue (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id TEXT NOT NULL UNIQUE REFERENCES orders(order_id),
+    queued_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS coupons (
     code TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -96,6 +112,15 @@ class SqliteStorage:
 
     async def counts(self) -> dict[str, int]:
         return await self._run(self._counts)
+
+    async def ingest(self, edge: str, orders: list[IngestOrder]) -> list[IngestResult]:
+        return await self._run(lambda: self._ingest(edge, orders))
+
+    async def orders(self, edge: str | None, after: int, limit: int) -> list[StoredOrderRow]:
+        return await self._run(lambda: self._orders(edge, after, limit))
+
+    async def review_queue(self, after: int, limit: int) -> list[tuple[int, ReviewItem]]:
+        return await self._run(lambda: self._review_queue(after, limit))
 
     async def _run(self, call: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
@@ -230,10 +255,56 @@ class SqliteStorage:
         rows = self._require().execute("SELECT * FROM coupons ORDER BY code").fetchall()
         return [Coupon(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
 
+    def _ingest(self, edge: str, orders: list[IngestOrder]) -> list[IngestResult]:
+        db = self._require()
+        now = time.time()
+        results = []
+        with _transaction(db):
+            for order in orders:
+                inserted = db.execute(
+                    "INSERT INTO orders (order_id, edge, edge_seq, user_id, status, packet, stored_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING",
+                    (order.order_id, edge, order.edge_seq, order.user_id, order.status, order.packet, now),
+                ).rowcount
+                if inserted and order.status == "needs_review":
+                    db.execute(
+                        "INSERT INTO review_queue (order_id, queued_at) VALUES (?, ?)", (order.order_id, now)
+                    )
+                if inserted:
+                    results.append(IngestResult(order.order_id, order.status, duplicate=False))
+                else:
+                    row = db.execute(
+                        "SELECT status FROM orders WHERE order_id = ?", (order.order_id,)
+                    ).fetchone()
+                    results.append(IngestResult(order.order_id, row[0], duplicate=True))
+        return results
+
+    def _orders(self, edge: str | None, after: int, limit: int) -> list[StoredOrderRow]:
+        sql = "SELECT arrival, order_id, edge, edge_seq, user_id, status, stored_at FROM orders"
+        sql += " WHERE arrival > ?"
+        params: list[object] = [after]
+        if edge is not None:
+            sql += " AND edge = ?"
+            params.append(edge)
+        rows = self._require().execute(f"{sql} ORDER BY arrival LIMIT ?", (*params, limit)).fetchall()
+        return [StoredOrderRow(*row) for row in rows]
+
+    def _review_queue(self, after: int, limit: int) -> list[tuple[int, ReviewItem]]:
+        rows = (
+            self._require()
+            .execute(
+                "SELECT q.position, o.order_id, o.edge, q.queued_at, o.packet FROM review_queue q"
+                " JOIN orders o ON o.order_id = q.order_id WHERE q.position > ? ORDER BY q.position LIMIT ?",
+                (after, limit),
+            )
+            .fetchall()
+        )
+        return [(row[0], ReviewItem(row[1], row[2], row[3], row[4])) for row in rows]
+
     def _counts(self) -> dict[str, int]:
         return {
             table: self._scalar(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - fixed table names
-            for table in ("items", "users", "addresses", "coupons")
+            for table in ("items", "users", "addresses", "coupons", "orders", "review_queue")
         }
 
 

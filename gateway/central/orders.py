@@ -1,0 +1,132 @@
+"""Order ingest from edges (signed batches) and the operators' views of orders and reviews."""
+
+from __future__ import annotations
+
+import msgspec
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway.central.context import CentralContext, central_context
+from gateway.central.storage import IngestOrder
+from gateway.errors import ApiError
+from gateway.http import bearer_token
+from gateway.responses import json_response
+from gateway.signing import credential_matches
+from gateway.validation import decode_json
+
+
+class _Head(msgspec.Struct):
+    """The two fields of a review packet the store indexes; the rest is kept verbatim."""
+
+    user_id: str
+    status: str
+
+
+class _BatchOrder(msgspec.Struct, forbid_unknown_fields=True):
+    order_id: str
+    edge_seq: int
+    packet: msgspec.Raw
+
+
+class _Batch(msgspec.Struct, forbid_unknown_fields=True):
+    edge: str
+    orders: list[_BatchOrder]
+
+
+_head = msgspec.json.Decoder(_Head)
+
+
+async def ingest_batch(request: Request) -> Response:
+    context = central_context(request)
+    body = await request.body()
+    signature = request.headers.get("x-batch-signature", "")
+    if not context.batch_signer.verify(body, signature):
+        raise ApiError(401, "bad_signature", "the batch signature does not match", field="x-batch-signature")
+    batch = decode_json(body, _Batch)
+    orders = []
+    for index, order in enumerate(batch.orders):
+        try:
+            head = _head.decode(order.packet)
+        except msgspec.DecodeError as exc:
+            raise ApiError(422, "invalid_field", str(exc), field=f"orders.{index}.packet") from None
+        status = "needs_review" if head.status == "needs_review" else "stored"
+        orders.append(IngestOrder(order.order_id, order.edge_seq, head.user_id, status, bytes(order.packet)))
+    results = await context.storage.ingest(batch.edge, orders)
+    return json_response(
+        {"results": [{"order_id": r.order_id, "status": r.status, "duplicate": r.duplicate} for r in results]}
+    )
+
+
+def _require_ops(request: Request, context: CentralContext) -> None:
+    if context.ops_token is None:
+        raise ApiError(403, "ops_disabled", "set CENTRAL_OPS_TOKEN to use the ops endpoints")
+    if not credential_matches(bearer_token(request), context.ops_token):
+        raise ApiError(401, "unauthorized", "the ops token is required", field="authorization")
+
+
+def _int_param(request: Request, name: str, default: int, upper: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_query", f"{name} must be an integer", field=name) from None
+    if not 0 <= value <= upper:
+        raise ApiError(400, "invalid_query", f"{name} must be between 0 and {upper}", field=name)
+    return value
+
+
+async def list_orders(request: Request) -> Response:
+    context = central_context(request)
+    _require_ops(request, context)
+    after = _int_param(request, "after", 0, 2**62)
+    limit = _int_param(request, "limit", 100, 1000)
+    rows = await context.storage.orders(request.query_params.get("edge"), after, limit)
+    return json_response(
+        {
+            "orders": [
+                {
+                    "order_id": row.order_id,
+                    "edge": row.edge,
+                    "edge_seq": row.edge_seq,
+                    "user_id": row.user_id,
+                    "status": row.status,
+                    "stored_at": row.stored_at,
+                }
+                for row in rows
+            ],
+            "next": str(rows[-1].arrival) if len(rows) == limit else None,
+        }
+    )
+
+
+async def review_queue(request: Request) -> Response:
+    context = central_context(request)
+    _require_ops(request, context)
+    after = _int_param(request, "after", 0, 2**62)
+    limit = _int_param(request, "limit", 50, 500)
+    items = await context.storage.review_queue(after, limit)
+    return json_response(
+        {
+            "reviews": [
+                {
+                    "order_id": item.order_id,
+                    "edge": item.edge,
+                    "queued_at": item.queued_at,
+                    "packet": orjson.Fragment(item.packet),
+                }
+                for _, item in items
+            ],
+            "next": str(items[-1][0]) if len(items) == limit else None,
+        }
+    )
+
+
+ROUTES = [
+    Route("/v1/order-batches", ingest_batch, methods=["POST"]),
+    Route("/v1/orders", list_orders, methods=["GET"]),
+    Route("/v1/review-queue", review_queue, methods=["GET"]),
+]

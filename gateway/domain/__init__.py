@@ -1,0 +1,1 @@
+"""Plain-Python domain code (no Starlette): testable and benchmarkable alone."""

@@ -1,0 +1,200 @@
+"""Exception-order rules, as data: each rule is a code, whether it blocks, a focus field and a check.
+
+A check looks at the precomputed :class:`OrderFacts` and returns a :class:`Finding` when the order
+needs attention. Adding a rule is adding one entry to :data:`RULES`; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gateway.domain.pricing import Pricing
+from gateway.models import Address, Item, OrderRequest
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingAddress:
+    """Where the order goes, as far as the edge could tell."""
+
+    name: str
+    phone: str
+    province: str | None
+    city: str | None
+    county: str | None
+    adcode: str | None
+    detail: str | None
+    source: str  # "book" | "inline_text" | "inline_parts" | "unverified"
+    confidence: float = 1.0
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.adcode and self.county and self.detail and len(self.detail) >= 4)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    order: OrderRequest
+    item: Item | None  # None: the catalog could not be reached in time
+    address: ShippingAddress
+    saved_addresses: tuple[Address, ...] | None  # None: the address book could not be reached
+    pricing: Pricing | None
+    local_time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RulePolicy:
+    remote_adcode_prefixes: tuple[str, ...] = ()
+    night_hours: tuple[int, int] = (22, 6)
+    risky_amount_cents: int = 200_000
+    cash_on_delivery_limit_cents: int = 100_000
+    normal_qty_by_category: Mapping[str, int] = field(default_factory=lambda: {"food": 5})
+    normal_qty: int = 2
+    far_above_factor: int = 5
+
+    def is_night(self, moment: datetime) -> bool:
+        start, end = self.night_hours
+        return moment.hour >= start or moment.hour < end
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    message: str
+    field: str | None = None  # overrides the rule's focus field
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    code: str
+    message: str
+    field: str
+    blocking: bool
+
+
+Check = Callable[[OrderFacts, RulePolicy], Finding | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    blocking: bool
+    field: str
+    check: Check
+
+
+def _incomplete_address(facts: OrderFacts, _: RulePolicy) -> Finding | None:
+    address = facts.address
+    if address.source == "unverified" or address.complete:
+        return None
+    if not address.adcode:
+        return Finding("the county could not be determined from the address", "address.county")
+    return Finding("the street address is missing or too short to deliver to", "address.detail")
+
+
+def _address_unverified(facts: OrderFacts, _: RulePolicy) -> Finding | None:
+    if facts.address.source != "unverified":
+        return None
+    return Finding("the saved address could not be looked up; confirm it before shipping")
+
+
+def _catalog_unverified(facts: OrderFacts, _: RulePolicy) -> Finding | None:
+    if facts.item is None:
+        return Finding("the item, spec and price could not be checked against the catalog in time")
+    if facts.pricing is None:
+        return Finding("the coupons could not be checked in time; the total is to be confirmed", "coupons")
+    return None
+
+
+def _spec_conflict(facts: OrderFacts, _: RulePolicy) -> Finding | None:
+    if facts.item is None:
+        return None
+    stock = facts.item.spec_stock.get(facts.order.spec, 0)
+    if stock >= facts.order.qty:
+        return None
+    if stock == 0:
+        return Finding(f"spec {facts.order.spec} is out of stock")
+    return Finding(f"only {stock} of spec {facts.order.spec} in stock, {facts.order.qty} ordered")
+
+
+def _stacked_coupons(facts: OrderFacts, _: RulePolicy) -> Finding | None:
+    if facts.pricing is None or not facts.pricing.rejected:
+        return None
+    first = facts.pricing.rejected[0]
+    reasons = "; ".join(rejected.message for rejected in facts.pricing.rejected)
+    return Finding(f"coupons not applied: {reasons}", f"coupons.{first.position}")
+
+
+def _remote_county(facts: OrderFacts, policy: RulePolicy) -> Finding | None:
+    adcode = facts.address.adcode
+    if not adcode or not adcode.startswith(policy.remote_adcode_prefixes):
+        return None
+    return Finding(f"{facts.address.county} ({adcode}) is a remote county: confirm carrier and delivery time")
+
+
+def _is_new_address(facts: OrderFacts) -> bool:
+    saved = facts.saved_addresses
+    if saved is None or facts.address.source in ("book", "unverified"):
+        return False
+    return not any(a.adcode == facts.address.adcode and a.detail == facts.address.detail for a in saved)
+
+
+def _payment_risk(facts: OrderFacts, policy: RulePolicy) -> Finding | None:
+    if facts.pricing is None:
+        return None
+    total = facts.pricing.total_cents
+    if total >= policy.risky_amount_cents and _is_new_address(facts) and policy.is_night(facts.local_time):
+        return Finding(f"{total / 100:.2f} to a never-used address at night")
+    if facts.order.payment_method == "cash_on_delivery" and total > policy.cash_on_delivery_limit_cents:
+        return Finding(f"cash on delivery of {total / 100:.2f} exceeds the limit")
+    return None
+
+
+def _unusual_address(facts: OrderFacts, _: RulePolicy) -> Finding | None:
+    if not _is_new_address(facts):
+        return None
+    return Finding("this address differs from the saved ones; save it to the address book?")
+
+
+def _unusual_quantity(facts: OrderFacts, policy: RulePolicy) -> Finding | None:
+    category = facts.item.category if facts.item else ""
+    normal = policy.normal_qty_by_category.get(category, policy.normal_qty)
+    if facts.order.qty <= normal * policy.far_above_factor:
+        return None
+    return Finding(
+        f"quantity {facts.order.qty} is far above the usual {normal} for {category or 'this item'}"
+    )
+
+
+def _gift_details(facts: OrderFacts, _: RulePolicy) -> Finding | None:
+    gift = facts.order.gift
+    if not gift:
+        return None
+    wanted = ("greeting", "deliver_at")
+    missing = list(wanted) if gift is True else [name for name in wanted if not getattr(gift, name)]
+    if not missing:
+        return None
+    return Finding(f"gift order: please add {' and '.join(missing)}", f"gift.{missing[0]}")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("incomplete_address", True, "address", _incomplete_address),
+    Rule("address_unverified", True, "address_id", _address_unverified),
+    Rule("catalog_unverified", True, "sku", _catalog_unverified),
+    Rule("spec_conflict", True, "spec", _spec_conflict),
+    Rule("stacked_coupons", True, "coupons", _stacked_coupons),
+    Rule("remote_county", True, "address", _remote_county),
+    Rule("payment_risk", True, "payment_method", _payment_risk),
+    Rule("unusual_quantity", True, "qty", _unusual_quantity),
+    Rule("unusual_address", False, "address", _unusual_address),
+    Rule("gift_details_needed", False, "gift", _gift_details),
+)
+
+
+def evaluate(facts: OrderFacts, policy: RulePolicy, rules: tuple[Rule, ...] = RULES) -> list[Flag]:
+    flags = []
+    for rule in rules:
+        finding = rule.check(facts, policy)
+        if finding is not None:
+            flags.append(Flag(rule.code, finding.message, finding.field or rule.field, rule.blocking))
+    return flags
