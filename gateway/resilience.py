@@ -19,7 +19,8 @@ class Backoff:
         self.attempts = 0
 
     def next_delay(self) -> float:
-        ceiling = min(self._cap, self._base * (2**self.attempts))
+        # The exponent stops growing long after the cap is reached, so it never overflows a float.
+        ceiling = min(self._cap, self._base * (2 ** min(self.attempts, 32)))
         self.attempts += 1
         return self._rng.uniform(0, ceiling)
 
@@ -45,7 +46,6 @@ class CircuitBreaker:
         self._failures = 0
         self._opened_at = 0.0
         self._probing = False
-        self.opened = 0
 
     @property
     def state(self) -> str:
@@ -75,6 +75,4 @@ class CircuitBreaker:
         self._failures += 1
         self._probing = False
         if self._failures >= self._threshold:
-            if self._failures == self._threshold:
-                self.opened += 1
             self._opened_at = self._clock()

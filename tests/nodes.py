@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from gateway.processes import Node, Supervisor, free_port
 
 HOST = "127.0.0.1"
@@ -34,8 +36,8 @@ class Cluster:
         return self.supervisor.env["GATEWAY_SECRET"]
 
 
-def start_central(supervisor: Supervisor, data_dir: Path) -> Node:
-    port = free_port(HOST, 0)
+def start_central(supervisor: Supervisor, data_dir: Path, port: int | None = None) -> Node:
+    port = port or free_port(HOST, 0)
     args = ["central", "--host", HOST, "--port", str(port), "--data-dir", str(data_dir / "central")]
     return supervisor.start("central", args, f"http://{HOST}:{port}", "/readyz")
 
@@ -58,3 +60,38 @@ def cluster(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator
         yield Cluster(supervisor, central, edge)
     finally:
         supervisor.stop()
+
+
+def session_token(edge_url: str, user_id: str) -> str:
+    response = httpx.post(f"{edge_url}/v1/sessions", json={"user_id": user_id})
+    response.raise_for_status()
+    token: str = response.json()["token"]
+    return token
+
+
+def order_body(**changes: object) -> dict[str, object]:
+    """A valid order for demo user u-0001 (their first saved address), changed as asked."""
+    body: dict[str, object] = {
+        "sku": "sku-00042",
+        "spec": "black-M",
+        "qty": 1,
+        "payment_method": "alipay",
+        "address_id": "a-0001-0",
+    }
+    body.update(changes)
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def central_orders(central_url: str, ops_token: str, edge: str | None = None) -> list[dict[str, object]]:
+    """Every order the central store holds (for the edge), in arrival order, following the cursor."""
+    orders: list[dict[str, object]] = []
+    after = "0"
+    while True:
+        params = {"after": after, "limit": "1000", **({"edge": edge} if edge else {})}
+        page = httpx.get(
+            f"{central_url}/v1/orders", params=params, headers={"authorization": f"Bearer {ops_token}"}
+        ).json()
+        orders.extend(page["orders"])
+        if page["next"] is None:
+            return orders
+        after = page["next"]

@@ -95,12 +95,13 @@ def user_id(index: int) -> str:
 
 
 def build_seed(items: int = 10_000, users: int = 1_000, seed: int = 7) -> SeedData:
-    rng = random.Random(seed)
+    # Separate streams, so a user's address book does not depend on how many items were made.
+    item_rng, user_rng = random.Random(seed), random.Random(seed * 7919 + 1)
     now = time.time()
     divisions = load_divisions()
     return SeedData(
-        items=[_make_item(rng, index, now) for index in range(items)],
-        addresses={user_id(i): _make_book(rng, user_id(i), divisions) for i in range(users)},
+        items=[_make_item(item_rng, index, now) for index in range(items)],
+        addresses={user_id(i): _make_book(user_rng, user_id(i), divisions) for i in range(users)},
         coupons=list(COUPONS),
     )
 

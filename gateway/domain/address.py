@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from gateway.divisions import Division
 
@@ -26,7 +26,6 @@ class Resolution:
     confidence: float
     candidates: tuple[Division, ...] = ()
     detail: str = ""
-    matched: tuple[str, ...] = field(default=())
 
     @property
     def certain(self) -> bool:
@@ -69,13 +68,18 @@ class AddressResolver:
         compact = _SEPARATORS.sub("", text)
         provinces = {self._provinces[name] for name in self._province_names if name in compact}
         cities = {city for name in self._city_names if name in compact for city in self._cities[name]}
-        counties = [name for name in self._county_names if name in compact]
+        found = [name for name in self._county_names if name in compact]
+        # A name inside a longer matched one is not a mention of its own (城区 inside 东城区).
+        counties = [name for name in found if not any(name != other and name in other for other in found)]
         candidates = [d for name in counties for d in self._by_county[name]]
         if provinces:
-            candidates = [d for d in candidates if d.province in provinces] or candidates
+            in_province = [d for d in candidates if d.province in provinces]
+            if candidates and not in_province:
+                # The text names a province none of its counties lie in: ask, never guess.
+                return Resolution(None, 0.2, tuple(candidates[:5]))
+            candidates = in_province
         if cities:
             candidates = [d for d in candidates if d.city in cities] or candidates
-        candidates = _most_specific(candidates)
         if len(candidates) == 1:
             division = candidates[0]
             confirmed = division.province in provinces or division.city in cities
@@ -83,19 +87,6 @@ class AddressResolver:
             confidence = 0.95 if confirmed else (0.85 if unique_name else 0.5)
             return Resolution(division, confidence, (division,), _detail_after(compact, division.county))
         return Resolution(None, 0.0 if not candidates else 0.3, tuple(candidates[:5]))
-
-
-def _most_specific(candidates: list[Division]) -> list[Division]:
-    """Drop divisions whose county name is contained in a longer matched one (城区 inside 东城区)."""
-    names = {d.county for d in candidates}
-    keep = [d for d in candidates if not any(d.county != other and d.county in other for other in names)]
-    seen: set[str] = set()
-    unique = []
-    for division in keep:
-        if division.adcode not in seen:
-            seen.add(division.adcode)
-            unique.append(division)
-    return unique
 
 
 def _detail_after(compact: str, county: str) -> str:

@@ -55,7 +55,9 @@ class RulePolicy:
 
     def is_night(self, moment: datetime) -> bool:
         start, end = self.night_hours
-        return moment.hour >= start or moment.hour < end
+        if start <= end:
+            return start <= moment.hour < end
+        return moment.hour >= start or moment.hour < end  # the window wraps past midnight
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +120,22 @@ def _spec_conflict(facts: OrderFacts, _: RulePolicy) -> Finding | None:
 
 
 def _stacked_coupons(facts: OrderFacts, _: RulePolicy) -> Finding | None:
-    if facts.pricing is None or not facts.pricing.rejected:
+    return _coupon_finding(facts, stacked=True)
+
+
+def _coupon_not_applied(facts: OrderFacts, _: RulePolicy) -> Finding | None:
+    return _coupon_finding(facts, stacked=False)
+
+
+def _coupon_finding(facts: OrderFacts, stacked: bool) -> Finding | None:
+    """Exclusive coupons combined need a person; a coupon that merely does not apply is reported."""
+    if facts.pricing is None:
         return None
-    first = facts.pricing.rejected[0]
-    reasons = "; ".join(rejected.message for rejected in facts.pricing.rejected)
-    return Finding(f"coupons not applied: {reasons}", f"coupons.{first.position}")
+    rejected = [r for r in facts.pricing.rejected if (r.reason == "not_stackable") == stacked]
+    if not rejected:
+        return None
+    reasons = "; ".join(r.message for r in rejected)
+    return Finding(f"coupons not applied: {reasons}", f"coupons.{rejected[0].position}")
 
 
 def _remote_county(facts: OrderFacts, policy: RulePolicy) -> Finding | None:
@@ -183,6 +196,7 @@ RULES: tuple[Rule, ...] = (
     Rule("catalog_unverified", True, "sku", _catalog_unverified),
     Rule("spec_conflict", True, "spec", _spec_conflict),
     Rule("stacked_coupons", True, "coupons", _stacked_coupons),
+    Rule("coupon_not_applied", False, "coupons", _coupon_not_applied),
     Rule("remote_county", True, "address", _remote_county),
     Rule("payment_risk", True, "payment_method", _payment_risk),
     Rule("unusual_quantity", True, "qty", _unusual_quantity),

@@ -121,7 +121,7 @@ class CentralClient:
                 answer = await response.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
             self.breaker.record_failure()
-            raise CentralUnavailable(f"{method} {path}: {exc!r}") from None
+            raise CentralUnavailable(f"{method} {path}: {type(exc).__name__}: {exc}") from None
         except asyncio.CancelledError:
             self.breaker.record_failure()  # a cancelled half-open probe must not hold the circuit
             raise

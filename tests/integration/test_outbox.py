@@ -1,0 +1,151 @@
+"""The outbox against a real SQLite file: durability, group commit, idempotency, bounds."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from gateway.outbox.store import NewOrder, Outbox, OutboxLocked, OutboxUnavailable
+
+
+def _order(n: int, user: str = "u-0001", key: str | None = None, fingerprint: str = "f") -> NewOrder:
+    return NewOrder(
+        order_id=f"o-{n}",
+        user_id=user,
+        idempotency_key=key or f"k-{n}",
+        fingerprint=fingerprint,
+        status="accepted",
+        payload=b'{"order_id": "o-%d"}' % n,
+        response=b'{"ack": %d}' % n,
+    )
+
+
+@pytest.fixture
+async def outbox(tmp_path: Path) -> AsyncIterator[Outbox]:
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    box.open()
+    yield box
+    box.close()
+
+
+async def test_appended_orders_survive_a_reopen(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    box.open()
+    appended = await box.append(_order(1))
+    box.close()
+
+    again = Outbox(tmp_path / "outbox.sqlite3")
+    again.open()
+    try:
+        stored = again.get("o-1")
+        assert stored is not None
+        assert stored.seq == appended.order.seq
+        assert stored.response == b'{"ack": 1}'
+        assert again.depth == 1
+        assert [p.order_id for p in await again.pending(10)] == ["o-1"]
+    finally:
+        again.close()
+
+
+async def test_concurrent_appends_share_commits_and_keep_submission_order(outbox: Outbox) -> None:
+    results = await asyncio.gather(*(outbox.append(_order(n)) for n in range(300)))
+    assert all(r.created for r in results)
+    seqs = [r.order.seq for r in results]
+    assert seqs == sorted(seqs)
+    assert len(set(seqs)) == 300
+    assert outbox.commits < 300, "group commit: many orders per transaction"
+    assert outbox.depth == 300
+    pending = await outbox.pending(1000)
+    assert [p.seq for p in pending] == seqs
+
+
+async def test_same_key_returns_the_stored_order_not_a_second_one(outbox: Outbox) -> None:
+    first = await outbox.append(_order(1, key="same"))
+    second = await outbox.append(_order(2, key="same", fingerprint="other"))
+    assert first.created
+    assert not second.created
+    assert second.order.order_id == "o-1"
+    assert second.order.fingerprint == "f"
+    assert outbox.get("o-2") is None
+    assert outbox.depth == 1
+    found = outbox.find("u-0001", "same")
+    assert found is not None
+    assert found.order_id == "o-1"
+    assert outbox.find("u-0002", "same") is None, "keys are scoped per user"
+
+
+async def test_depth_bound_refuses_without_storing(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.sqlite3", max_depth=2)
+    box.open()
+    try:
+        await box.append(_order(1))
+        await box.append(_order(2))
+        with pytest.raises(OutboxUnavailable) as refused:
+            await box.append(_order(3))
+        assert refused.value.reason == "depth"
+        assert box.get("o-3") is None
+        assert not box.writable
+        await box.mark_forwarded({"o-1": "stored"})
+        assert box.writable
+        assert (await box.append(_order(3))).created
+    finally:
+        box.close()
+
+
+async def test_full_disk_refuses_and_keeps_what_was_stored(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.sqlite3", max_bytes=64 * 1024)
+    box.open()
+    try:
+        big = b"x" * 4000
+        stored = 0
+        refusal = None
+        for n in range(100):
+            try:
+                await box.append(_with_payload(_order(n), big))
+            except OutboxUnavailable as refused:
+                refusal = refused
+                break
+            stored += 1
+        assert refusal is not None
+        assert refusal.reason == "disk"
+        assert 0 < stored < 100
+        assert box.depth == stored
+        assert len(await box.pending(1000)) == stored
+    finally:
+        box.close()
+
+
+def _with_payload(order: NewOrder, payload: bytes) -> NewOrder:
+    return NewOrder(
+        order.order_id,
+        order.user_id,
+        order.idempotency_key,
+        order.fingerprint,
+        order.status,
+        payload,
+        order.response,
+    )
+
+
+async def test_one_process_per_outbox(tmp_path: Path, outbox: Outbox) -> None:
+    with pytest.raises(OutboxLocked):
+        Outbox(outbox.path).open()
+
+
+async def test_forwarded_orders_leave_the_queue_and_are_pruned_later(outbox: Outbox) -> None:
+    for n in range(3):
+        await outbox.append(_order(n))
+    assert await outbox.mark_forwarded({"o-0": "stored", "o-1": "needs_review"}) == 2
+    assert await outbox.mark_forwarded({"o-0": "stored"}) == 0, "already forwarded"
+    assert outbox.depth == 1
+    assert [p.order_id for p in await outbox.pending(10)] == ["o-2"]
+    forwarded = outbox.get("o-1")
+    assert forwarded is not None
+    assert forwarded.central_status == "needs_review"
+    assert await outbox.prune(forwarded_before=0) == 0
+    assert await outbox.prune(forwarded_before=forwarded.forwarded_at + 1) == 2
+    assert outbox.get("o-1") is None
+    assert outbox.get("o-2") is not None, "pending orders are never pruned"
