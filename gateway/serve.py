@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import gc
+
 import uvicorn
 from starlette.types import ASGIApp
 
 from gateway.settings import ServerSettings
+
+
+def freeze_startup_heap() -> None:
+    """Move everything built at start-up out of the garbage collector's sight.
+
+    Modules, data sets and caches made at start-up live as long as the process; without this,
+    every full collection walks them again, and on this hardware those walks were the longest
+    pauses a request met (50+ ms at p99 under load).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def serve(app: ASGIApp, host: str, port: int, server: ServerSettings) -> None:

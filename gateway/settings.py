@@ -118,7 +118,8 @@ class EdgeSettings:
     remote_adcode_prefixes: str = ""
     # Region TOML files; empty means the ones shipped in edge_nodes/regions.
     regions_dir: str = ""
-    idempotency_retention_seconds: float = 7 * 24 * 3600
+    # Stripe keeps keys for 24 hours; forwarded orders are pruned after this.
+    idempotency_retention_seconds: float = 24 * 3600
     payment_methods: tuple[PaymentMethod, ...] = DEFAULT_PAYMENT_METHODS
     server: ServerSettings = ServerSettings()
 

@@ -15,6 +15,7 @@ from gateway.central.seed import build_seed
 from gateway.central.storage import CentralStorage, SqliteStorage
 from gateway.errors import EXCEPTION_HANDLERS
 from gateway.middleware import BodyLimitMiddleware, InflightLimitMiddleware, ServerTimingMiddleware
+from gateway.serve import freeze_startup_heap
 from gateway.settings import CentralSettings
 from gateway.signing import BatchSigner, SessionSigner, edge_credential
 
@@ -37,6 +38,7 @@ def create_central_app(settings: CentralSettings, storage: CentralStorage | None
             edge_credential=edge_credential(settings.secret),
             ops_token=settings.ops_token,
         )
+        freeze_startup_heap()
         try:
             yield
         finally:

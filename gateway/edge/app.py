@@ -13,9 +13,9 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from edge_nodes.regions import load_regions
-from gateway.cache.items import ItemCache
 from gateway.divisions import load_divisions
 from gateway.domain.address import AddressResolver
+from gateway.domain.ids import OrderIds
 from gateway.domain.payments import PaymentCatalog
 from gateway.domain.rules import RulePolicy
 from gateway.edge import catalog, health, orders, sessions
@@ -28,6 +28,7 @@ from gateway.middleware import BodyLimitMiddleware, InflightLimitMiddleware, Ser
 from gateway.outbox.forwarder import Forwarder
 from gateway.outbox.store import Outbox
 from gateway.resilience import Backoff, CircuitBreaker
+from gateway.serve import freeze_startup_heap
 from gateway.settings import EdgeSettings
 from gateway.signing import BatchSigner, SessionSigner, edge_credential, payment_redirect_key
 
@@ -79,7 +80,7 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
             central=central,
             signer=SessionSigner(settings.secret),
             reference=Reference(
-                central, ItemCache(settings.item_cache_ttl_seconds), settings.reference_cache_ttl_seconds
+                central, settings.item_cache_ttl_seconds, settings.reference_cache_ttl_seconds
             ),
             outbox=outbox,
             idempotency=IdempotencyGuard(outbox),
@@ -87,7 +88,9 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
             resolver=AddressResolver(load_divisions()),
             payments=PaymentCatalog(settings.payment_methods, payment_redirect_key(settings.secret)),
             policy=rule_policy(settings),
+            order_ids=OrderIds(),
         )
+        freeze_startup_heap()
         forwarding = asyncio.create_task(forwarder.run(), name="forwarder")
         try:
             yield
@@ -95,7 +98,7 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
             forwarding.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await forwarding
-            outbox.close()
+            await outbox.close()
             await central.close()
 
     return Starlette(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from gateway.domain.address import AddressResolver
+from gateway.domain.ids import OrderIds
 from gateway.domain.payments import PaymentCatalog
 from gateway.domain.rules import RulePolicy
 from gateway.edge.central_client import CentralClient
@@ -30,6 +31,7 @@ class EdgeContext:
     resolver: AddressResolver
     payments: PaymentCatalog
     policy: RulePolicy
+    order_ids: OrderIds
 
 
 def edge_context(request: Request) -> EdgeContext:

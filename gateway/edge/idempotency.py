@@ -2,7 +2,9 @@
 
 Duplicates that arrive while the first request with their key is still being stored wait for it
 (within their own budget), so two requests can never both create an order. The outbox's unique
-constraint on (user, key) is the authority across restarts.
+constraint on (user, key) is the authority, also across restarts: a key stored by an earlier
+process is found when the append conflicts, so new orders pay no lookup on their way in. Keys
+this process stored are remembered (bounded) so that retries are answered at once.
 """
 
 from __future__ import annotations
@@ -34,13 +36,19 @@ def check_key(raw: str | None) -> str:
 
 
 class IdempotencyGuard:
-    def __init__(self, outbox: Outbox) -> None:
+    def __init__(self, outbox: Outbox, remember: int = 50_000) -> None:
         self._outbox = outbox
         self._inflight: dict[tuple[str, str], asyncio.Event] = {}
+        # Only (fingerprint, response): tuples of strings and bytes are untracked by the garbage
+        # collector, so tens of thousands of remembered answers add nothing to its full passes.
+        self._recent: dict[tuple[str, str], tuple[str, bytes]] = {}
+        self._remember = remember
 
     @asynccontextmanager
-    async def claim(self, user_id: str, key: str, deadline: Deadline) -> AsyncIterator[StoredOrder | None]:
-        """Hold the key for this request; yields the order already stored under it, if any."""
+    async def claim(
+        self, user_id: str, key: str, deadline: Deadline
+    ) -> AsyncIterator[tuple[str, bytes] | None]:
+        """Hold the key for this request; yields (fingerprint, answer) if this process stored it."""
         slot = (user_id, key)
         while (first := self._inflight.get(slot)) is not None:
             try:
@@ -57,19 +65,33 @@ class IdempotencyGuard:
         done = asyncio.Event()
         self._inflight[slot] = done
         try:
-            yield self._outbox.find(user_id, key)
+            yield self._recent.get(slot)
         finally:
             del self._inflight[slot]
             done.set()
 
+    def remember(self, user_id: str, key: str, stored: StoredOrder) -> None:
+        if len(self._recent) >= self._remember:
+            self._recent.pop(next(iter(self._recent)))
+        self._recent[(user_id, key)] = (stored.fingerprint, stored.response)
 
-def replay(stored: StoredOrder, fingerprint: str) -> bytes:
+    def stored(self, user_id: str, key: str) -> tuple[str, bytes] | None:
+        """(fingerprint, answer) stored under the key by any process; for the rare paths that must know."""
+        remembered = self._recent.get((user_id, key))
+        if remembered is not None:
+            return remembered
+        stored = self._outbox.find(user_id, key)
+        return (stored.fingerprint, stored.response) if stored else None
+
+
+def replay(stored: tuple[str, bytes], fingerprint: str) -> bytes:
     """The first answer for a key, if this request is the same as the first; 409 otherwise."""
-    if stored.fingerprint != fingerprint:
+    first_fingerprint, first_answer = stored
+    if first_fingerprint != fingerprint:
         raise ApiError(
             409,
             "idempotency_key_reused",
             "this Idempotency-Key was used with a different request body",
             field="Idempotency-Key",
         )
-    return stored.response
+    return first_answer

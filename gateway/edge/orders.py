@@ -7,10 +7,8 @@ outbox has committed it.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import time
-import uuid
 from typing import Any
 
 import msgspec
@@ -21,9 +19,9 @@ from starlette.responses import Response
 from gateway.domain.budgets import Deadline
 from gateway.domain.orders import Assessment, OrderContext, OrderRejected, assess
 from gateway.edge.auth import require_session
-from gateway.edge.central_client import CentralUnavailable
 from gateway.edge.context import EdgeContext, edge_context
 from gateway.edge.idempotency import check_key, replay
+from gateway.edge.reference import UnknownItem
 from gateway.errors import ApiError
 from gateway.middleware import record_phase
 from gateway.models import OrderRequest
@@ -47,28 +45,14 @@ async def create_order(request: Request) -> Response:
     async with context.idempotency.claim(session.user_id, key, deadline) as prior:
         if prior is not None:
             return _accepted(replay(prior, fingerprint), replayed=True)
-        started = time.perf_counter()
-        order_context = await _gather(context, order, session.user_id, deadline)
-        record_phase(request.scope, "lookup", started)
-
-        started = time.perf_counter()
-        order_id = f"o-{uuid.uuid4().hex}"
         try:
-            assessment = assess(
-                order,
-                order_context,
-                order_id=order_id,
-                user_id=session.user_id,
-                edge=context.settings.node_id,
-                now=time.time(),
-                resolver=context.resolver,
-                payments=context.payments,
-                policy=context.policy,
-            )
-        except OrderRejected as rejected:
-            raise ApiError(422, rejected.code, rejected.message, field=rejected.field) from None
-        ack = _ack(context, order_id, assessment)
-        record_phase(request.scope, "assess", started)
+            order_id, assessment, ack = await _assess(request, context, order, session.user_id, deadline)
+        except ApiError:
+            # Refused as sent; but if an earlier process stored this key, the first answer stands.
+            earlier = context.idempotency.stored(session.user_id, key)
+            if earlier is None:
+                raise
+            return _accepted(replay(earlier, fingerprint), replayed=True)
 
         started = time.perf_counter()
         try:
@@ -91,9 +75,39 @@ async def create_order(request: Request) -> Response:
                 headers={"retry-after": "2"},
             ) from None
         record_phase(request.scope, "commit", started)
+        context.idempotency.remember(session.user_id, key, appended.order)
         if not appended.created:  # stored by an earlier process under the same key
-            return _accepted(replay(appended.order, fingerprint), replayed=True)
+            return _accepted(
+                replay((appended.order.fingerprint, appended.order.response), fingerprint), replayed=True
+            )
         return _accepted(appended.order.response, replayed=False)
+
+
+async def _assess(
+    request: Request, context: EdgeContext, order: OrderRequest, user_id: str, deadline: Deadline
+) -> tuple[str, Assessment, bytes]:
+    started = time.perf_counter()
+    order_context = await _gather(context, order, user_id, deadline)
+    record_phase(request.scope, "lookup", started)
+    started = time.perf_counter()
+    order_id = context.order_ids.next()
+    try:
+        assessment = assess(
+            order,
+            order_context,
+            order_id=order_id,
+            user_id=user_id,
+            edge=context.settings.node_id,
+            now=time.time(),
+            resolver=context.resolver,
+            payments=context.payments,
+            policy=context.policy,
+        )
+    except OrderRejected as rejected:
+        raise ApiError(422, rejected.code, rejected.message, field=rejected.field) from None
+    ack = _ack(context, order_id, assessment)
+    record_phase(request.scope, "assess", started)
+    return order_id, assessment, ack
 
 
 async def get_order(request: Request) -> Response:
@@ -105,10 +119,7 @@ async def get_order(request: Request) -> Response:
         # Another user's order is indistinguishable from a missing one.
         raise ApiError(404, "unknown_order", f"no order {order_id} for this session", field="order_id")
     forwarded = stored.forwarded_at is not None
-    if stored.status == "needs_review" or stored.central_status == "needs_review":
-        status = "needs_review"
-    else:
-        status = "stored" if forwarded else "queued"
+    status = "needs_review" if stored.status == "needs_review" else ("stored" if forwarded else "queued")
     body = {
         "order_id": stored.order_id,
         "status": status,
@@ -123,24 +134,16 @@ async def get_order(request: Request) -> Response:
 async def _gather(
     context: EdgeContext, order: OrderRequest, user_id: str, deadline: Deadline
 ) -> OrderContext:
-    """Fetch the item, address book and coupons concurrently; what cannot be had in time is None."""
-    time_limit = deadline.limit(_COMMIT_RESERVE_SECONDS, context.settings.central_timeout_seconds)
-    reference = context.reference
-    item, book, coupons = await asyncio.gather(
-        reference.item(order.sku, time_limit),
-        reference.address_book(user_id, time_limit),
-        reference.coupons(time_limit),
-        return_exceptions=True,
-    )
-    for outcome in (item, book, coupons):
-        if isinstance(outcome, BaseException) and not isinstance(outcome, CentralUnavailable):
-            raise outcome
-    if item is None:
-        raise ApiError(422, "unknown_sku", f"no item {order.sku}", field="sku")
+    """The item, address book and coupons; what cannot be had within the budget is None."""
+    cap = context.settings.central_timeout_seconds
+    try:
+        reference = await context.reference.for_order(
+            order.sku, user_id, lambda: deadline.limit(_COMMIT_RESERVE_SECONDS, cap)
+        )
+    except UnknownItem:
+        raise ApiError(422, "unknown_sku", f"no item {order.sku}", field="sku") from None
     return OrderContext(
-        item=None if isinstance(item, BaseException) else item,
-        book=None if isinstance(book, BaseException) else book,
-        coupons=None if isinstance(coupons, BaseException) else coupons,
+        item=reference.item.item if reference.item else None, book=reference.book, coupons=reference.coupons
     )
 
 

@@ -101,10 +101,11 @@ class Forwarder:
             log("forwarding %d orders failed (%s); next try in %.2fs", len(batch), exc, delay)
             return delay
         self._backoff.reset()
-        outcomes = {result.order_id: result.status for result in results}
-        await self._outbox.mark_forwarded(outcomes)
+        confirmed = {result.order_id for result in results}
+        seqs = [order.seq for order in batch if order.order_id in confirmed]
+        await self._outbox.mark_forwarded(seqs)
         self.stats.batches += 1
-        self.stats.forwarded += len(outcomes)
+        self.stats.forwarded += len(seqs)
         self.stats.last_success_at = self._clock()
         return 0.0
 
@@ -118,6 +119,8 @@ class Forwarder:
         if now - self._last_prune < 3600:
             return
         self._last_prune = now
-        pruned = await self._outbox.prune(forwarded_before=now - self._retention)
+        pruned = 0
+        while (step := await self._outbox.prune(forwarded_before=now - self._retention, limit=1000)) > 0:
+            pruned += step
         if pruned:
             logger.info("pruned %d forwarded orders past the idempotency retention", pruned)

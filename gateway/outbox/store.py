@@ -1,9 +1,8 @@
-"""The edge's durable order queue: SQLite in WAL mode with a writer thread that group-commits.
+"""The edge's durable order queue: SQLite in WAL mode, group-committed.
 
 An order is acknowledged only after the transaction holding it has committed (``synchronous=FULL``
-by default, so the WAL is fsynced). Concurrent appends share one commit: the writer thread takes
-everything queued while the previous commit was on disk, writes it in one transaction, and settles
-all the waiting requests with a single callback into the event loop.
+by default, so the WAL is fsynced). Concurrent appends share one commit (see ``group_commit``), and
+the orders of a group are inserted with a single ``executemany``.
 
 Point reads (replays, status) run on the event loop thread with their own connection: an indexed
 lookup in a WAL database costs a few microseconds, less than a hop to a thread and back, and WAL
@@ -13,17 +12,21 @@ readers never wait for the writer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
+import logging
 import os
-import queue
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from gateway.outbox.group_commit import CommitFailed, GroupCommitter
+
+logger = logging.getLogger("gateway.outbox")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -37,7 +40,6 @@ CREATE TABLE IF NOT EXISTS orders (
     response BLOB NOT NULL,
     created_at REAL NOT NULL,
     forwarded_at REAL,
-    central_status TEXT,
     UNIQUE (user_id, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS orders_pending ON orders(seq) WHERE forwarded_at IS NULL;
@@ -80,7 +82,6 @@ class StoredOrder:
     response: bytes
     created_at: float
     forwarded_at: float | None
-    central_status: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,20 +97,19 @@ class Appended:
     created: bool  # False: the idempotency key was already stored (by this or an earlier process)
 
 
-_COLUMNS = "seq, order_id, user_id, fingerprint, status, response, created_at, forwarded_at, central_status"
+_COLUMNS = "seq, order_id, user_id, fingerprint, status, response, created_at, forwarded_at"
 
 
 def _stored(row: tuple[Any, ...]) -> StoredOrder:
     return StoredOrder(*row)
 
 
-class _Write:
-    __slots__ = ("apply", "future", "result")
-
-    def __init__(self, apply: Callable[[sqlite3.Connection], Any], future: asyncio.Future[Any]) -> None:
-        self.apply = apply
-        self.future = future
-        self.result: Any = None
+_INSERT = (
+    "INSERT INTO orders"
+    " (order_id, user_id, idempotency_key, fingerprint, status, payload, response, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, idempotency_key) DO NOTHING"
+)
+_BY_KEY = f"SELECT {_COLUMNS} FROM orders WHERE user_id = ? AND idempotency_key = ?"  # noqa: S608
 
 
 class Outbox:
@@ -127,51 +127,62 @@ class Outbox:
         self._synchronous = synchronous.upper()
         self._max_depth = max_depth
         self._max_bytes = max_bytes
-        self._writes: queue.SimpleQueue[_Write | None] = queue.SimpleQueue()
-        self._writer: threading.Thread | None = None
+        self._writer_db: sqlite3.Connection | None = None
+        self._committer: GroupCommitter | None = None
+        self._checkpointing: asyncio.Task[None] | None = None
+        # Rows waiting for the next group, and the result of the apply that will insert them.
+        self._rows: list[tuple[Any, ...]] = []
+        self._rows_inserted: asyncio.Future[list[int | tuple[Any, ...]]] | None = None
         self._reader: sqlite3.Connection | None = None
         # The forwarder's batch reads are larger: a thread of their own, with their own connection.
         self._batch_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-batches")
         self._batch_reader: sqlite3.Connection | None = None
         self._lock_file: IO[str] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._queued_appends = 0
         self.depth = 0
         self.appended = asyncio.Event()
-        self.commits = 0
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock_file = self._take_lock()
-        self._loop = asyncio.get_running_loop()
-        writer = self._connect()
+        self._writer_db = writer = self._connect()
+        # Checkpoints copy the WAL back into the database and fsync it, which takes milliseconds;
+        # inside a commit they would hold up every order of the next group. They run on the
+        # batch thread instead (see checkpoint()).
+        writer.execute("PRAGMA wal_autocheckpoint=0")
         writer.executescript(_SCHEMA)
         page_size = writer.execute("PRAGMA page_size").fetchone()[0]
         writer.execute(f"PRAGMA max_page_count = {max(1, self._max_bytes // page_size)}")
         self._reader = self._connect()
         self._batch_reader = self._connect()
         self.depth = self._count_pending()
-        self._writer = threading.Thread(
-            target=self._write_loop, args=(writer,), name="outbox-writer", daemon=True
-        )
-        self._writer.start()
+        self._committer = GroupCommitter(writer, asyncio.get_running_loop())
+        self._checkpointing = asyncio.get_running_loop().create_task(self._checkpoint_now_and_then())
 
-    def close(self) -> None:
-        """Finish every queued write, then stop the writer."""
-        if self._writer is not None:
-            self._writes.put(None)
-            self._writer.join()
-            self._writer = None
+    async def close(self) -> None:
+        """Finish every submitted write, then close the database."""
+        if self._checkpointing is not None:
+            self._checkpointing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpointing
+            self._checkpointing = None
+        if self._committer is not None:
+            await self._committer.close()
+            self._committer = None
         self._batch_executor.shutdown(wait=True)
-        for reader in (self._reader, self._batch_reader):
-            if reader is not None:
-                reader.close()
-        self._reader = self._batch_reader = None
+        for connection in (self._writer_db, self._reader, self._batch_reader):
+            if connection is not None:
+                connection.close()
+        self._writer_db = self._reader = self._batch_reader = None
         if self._lock_file is not None:
             self._lock_file.close()
             self._lock_file = None
+
+    @property
+    def commits(self) -> int:
+        return self._committer.commits if self._committer else 0
 
     def _take_lock(self) -> IO[str]:
         lock = (self.path.parent / f"{self.path.name}.lock").open("w")
@@ -193,9 +204,8 @@ class Outbox:
 
     @property
     def writable(self) -> bool:
-        """Open, with its writer alive and room below the depth bound."""
-        alive = self._writer is not None and self._writer.is_alive()
-        return alive and self.depth < self._max_depth
+        """Open, with room below the depth bound."""
+        return self._committer is not None and self.depth < self._max_depth
 
     # -- writes ----------------------------------------------------------------------------------
 
@@ -203,26 +213,48 @@ class Outbox:
         """Store the order durably; return it, or the order already stored under its idempotency key."""
         if self.depth + self._queued_appends >= self._max_depth:
             raise OutboxUnavailable("depth")
+        created_at = time.time()
+        row = (
+            order.order_id,
+            order.user_id,
+            order.idempotency_key,
+            order.fingerprint,
+            order.status,
+            order.payload,
+            order.response,
+            created_at,
+        )
         self._queued_appends += 1
         try:
-            appended: Appended = await self._write(lambda db: _insert(db, order))
+            result = await self._insert(row)
+        except CommitFailed as failed:
+            raise OutboxUnavailable("disk" if failed.disk_full else "error") from None
         finally:
             self._queued_appends -= 1
-        if appended.created:
-            self.depth += 1
-            self.appended.set()
-        return appended
+        if not isinstance(result, int):
+            return Appended(_stored(result), created=False)
+        self.depth += 1
+        self.appended.set()
+        stored = StoredOrder(
+            result,
+            order.order_id,
+            order.user_id,
+            order.fingerprint,
+            order.status,
+            order.response,
+            created_at,
+            None,
+        )
+        return Appended(stored, created=True)
 
-    async def mark_forwarded(self, outcomes: dict[str, str]) -> int:
-        """Record the central store's answer (order_id → status) for forwarded orders."""
+    async def mark_forwarded(self, seqs: list[int]) -> int:
+        """Record that the central store confirmed these orders; they leave the queue."""
         now = time.time()
-        rows = [(now, status, order_id) for order_id, status in outcomes.items()]
+        rows = [(now, seq) for seq in seqs]
 
         def apply(db: sqlite3.Connection) -> int:
             cursor = db.executemany(
-                "UPDATE orders SET forwarded_at = ?, central_status = ?"
-                " WHERE order_id = ? AND forwarded_at IS NULL",
-                rows,
+                "UPDATE orders SET forwarded_at = ? WHERE seq = ? AND forwarded_at IS NULL", rows
             )
             return cursor.rowcount
 
@@ -230,64 +262,45 @@ class Outbox:
         self.depth -= changed
         return changed
 
-    async def prune(self, forwarded_before: float) -> int:
-        """Forget forwarded orders older than the idempotency retention."""
+    async def prune(self, forwarded_before: float, limit: int = 1000) -> int:
+        """Forget up to ``limit`` forwarded orders older than the idempotency retention.
+
+        In slices, because a group's statements run on the event loop thread.
+        """
 
         def apply(db: sqlite3.Connection) -> int:
-            return db.execute("DELETE FROM orders WHERE forwarded_at < ?", (forwarded_before,)).rowcount
+            return db.execute(
+                "DELETE FROM orders WHERE seq IN (SELECT seq FROM orders WHERE forwarded_at < ? LIMIT ?)",
+                (forwarded_before, limit),
+            ).rowcount
 
         pruned: int = await self._write(apply)
         return pruned
 
     def _write(self, apply: Callable[[sqlite3.Connection], Any]) -> asyncio.Future[Any]:
-        if self._writer is None or self._loop is None:
+        if self._committer is None:
             raise RuntimeError("outbox is not open")
-        future = self._loop.create_future()
-        self._writes.put(_Write(apply, future))
-        return future
+        return self._committer.submit(apply)
 
-    def _write_loop(self, db: sqlite3.Connection) -> None:
-        stopping = False
-        while not stopping:
-            first = self._writes.get()
-            if first is None:
-                break
-            group = [first]
-            while len(group) < _MAX_GROUP:
-                try:
-                    more = self._writes.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stopping = True
-                    break
-                group.append(more)
-            error = self._commit(db, group)
-            assert self._loop is not None  # noqa: S101 - set before the thread starts
-            self._loop.call_soon_threadsafe(_settle, group, error)
-        db.close()
+    async def _insert(self, row: tuple[Any, ...]) -> int | tuple[Any, ...]:
+        """Queue the row for the next group; its seq once committed, or the row stored under its key."""
+        if not self._rows:
+            self._rows_inserted = self._write(self._insert_rows)
+        index = len(self._rows)
+        self._rows.append(row)
+        assert self._rows_inserted is not None  # noqa: S101 - set with the group's first row
+        # Shielded: many appends await one future, and one caller leaving must not cancel it.
+        results = await asyncio.shield(self._rows_inserted)
+        return results[index]
 
-    def _commit(self, db: sqlite3.Connection, group: list[_Write]) -> Exception | None:
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            for write in group:
-                write.result = write.apply(db)
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            full = isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)
-            return OutboxUnavailable("disk" if full else "error")
-        self.commits += 1
-        return None
+    def _insert_rows(self, db: sqlite3.Connection) -> list[int | tuple[Any, ...]]:
+        rows, self._rows = self._rows, []
+        return _insert_all(db, rows)
 
     # -- reads -----------------------------------------------------------------------------------
 
     def find(self, user_id: str, idempotency_key: str) -> StoredOrder | None:
-        row = self._read(
-            f"SELECT {_COLUMNS} FROM orders WHERE user_id = ? AND idempotency_key = ?",  # noqa: S608
-            (user_id, idempotency_key),
-        )
+        row = self._read(_BY_KEY, (user_id, idempotency_key))
         return _stored(row) if row else None
 
     def get(self, order_id: str) -> StoredOrder | None:
@@ -309,6 +322,29 @@ class Outbox:
 
         return await asyncio.get_running_loop().run_in_executor(self._batch_executor, read)
 
+    async def checkpoint(self) -> tuple[int, int]:
+        """Copy committed WAL frames into the database without blocking writers (PASSIVE).
+
+        Returns the WAL's size in frames and how many were checkpointed.
+        """
+        reader = self._batch_reader
+        if reader is None:
+            raise RuntimeError("outbox is not open")
+
+        def run() -> tuple[int, int]:
+            _, frames, done = reader.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            return int(frames), int(done)
+
+        return await asyncio.get_running_loop().run_in_executor(self._batch_executor, run)
+
+    async def _checkpoint_now_and_then(self, interval: float = 0.25) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.checkpoint()
+            except sqlite3.Error as exc:  # a busy or failing checkpoint is retried next time
+                logger.warning("outbox checkpoint failed: %s", exc)
+
     def oldest_pending_age(self, now: float | None = None) -> float:
         row = self._read("SELECT MIN(created_at) FROM orders WHERE forwarded_at IS NULL", ())
         if not row or row[0] is None:
@@ -329,50 +365,16 @@ class Outbox:
         return self._reader
 
 
-def _insert(db: sqlite3.Connection, order: NewOrder) -> Appended:
-    now = time.time()
-    cursor = db.execute(
-        "INSERT INTO orders"
-        " (order_id, user_id, idempotency_key, fingerprint, status, payload, response, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
-        (
-            order.order_id,
-            order.user_id,
-            order.idempotency_key,
-            order.fingerprint,
-            order.status,
-            order.payload,
-            order.response,
-            now,
-        ),
-    )
-    if cursor.rowcount == 1:
-        seq = cursor.lastrowid
-        assert seq is not None  # noqa: S101 - an insert that changed a row has a rowid
-        stored = StoredOrder(
-            seq,
-            order.order_id,
-            order.user_id,
-            order.fingerprint,
-            order.status,
-            order.response,
-            now,
-            None,
-            None,
-        )
-        return Appended(stored, created=True)
-    row = db.execute(
-        f"SELECT {_COLUMNS} FROM orders WHERE user_id = ? AND idempotency_key = ?",  # noqa: S608
-        (order.user_id, order.idempotency_key),
-    ).fetchone()
-    return Appended(_stored(row), created=False)
-
-
-def _settle(group: list[_Write], error: Exception | None) -> None:
-    for write in group:
-        if write.future.done():  # the caller went away; its write stands regardless
-            continue
-        if error is None:
-            write.future.set_result(write.result)
-        else:
-            write.future.set_exception(error)
+def _insert_all(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> list[int | tuple[Any, ...]]:
+    """Insert a group's orders in one statement: each one's seq, or the row already under its key."""
+    before = db.total_changes
+    db.executemany(_INSERT, rows)
+    if db.total_changes - before == len(rows):
+        # One writer inside one transaction: AUTOINCREMENT gave the rows consecutive seqs.
+        last = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'orders'").fetchone()[0]
+        return list(range(last - len(rows) + 1, last + 1))
+    results: list[int | tuple[Any, ...]] = []
+    for row in rows:  # some keys were already stored: look each one up
+        stored = db.execute(_BY_KEY, (row[1], row[2])).fetchone()
+        results.append(stored[0] if stored[1] == row[0] else stored)
+    return results

@@ -10,9 +10,11 @@ import asyncio
 
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from gateway.cache.items import CachedItem, ItemCache
+from gateway.cache.items import CachedItem
 from gateway.central.seed import build_seed
-from gateway.models import Item, SessionRequest
+from gateway.edge.central_client import CentralClient
+from gateway.edge.reference import Reference
+from gateway.models import SessionRequest
 from gateway.signing import SessionSigner
 from gateway.validation import decode_json
 
@@ -32,18 +34,15 @@ def test_decode_session_request(benchmark: BenchmarkFixture) -> None:
 def test_item_cache_hit_x1000(benchmark: BenchmarkFixture) -> None:
     """A thousand hits per round, so the event loop's own entry cost does not swamp the figure."""
     item = build_seed(items=1, users=0).items[0]
-    cache = ItemCache(ttl_seconds=60)
+    reference = Reference(CentralClient("http://127.0.0.1:9", "unused"), 60, 60)
     loop = asyncio.new_event_loop()
-
-    async def fetch(_: str) -> Item | None:
-        return item
 
     async def lookups() -> tuple[CachedItem | None, bool]:
         for _ in range(999):
-            await cache.get(item.sku, fetch)
-        return await cache.get(item.sku, fetch)
+            await reference.item_entry(item.sku, time_limit=0.1)
+        return await reference.item_entry(item.sku, time_limit=0.1)
 
-    loop.run_until_complete(cache.get(item.sku, fetch))
+    loop.run_until_complete(reference.put_item(item))
     try:
         entry, hit = benchmark(lambda: loop.run_until_complete(lookups()))
     finally:

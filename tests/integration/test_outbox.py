@@ -28,14 +28,14 @@ async def outbox(tmp_path: Path) -> AsyncIterator[Outbox]:
     box = Outbox(tmp_path / "outbox.sqlite3")
     box.open()
     yield box
-    box.close()
+    await box.close()
 
 
 async def test_appended_orders_survive_a_reopen(tmp_path: Path) -> None:
     box = Outbox(tmp_path / "outbox.sqlite3")
     box.open()
     appended = await box.append(_order(1))
-    box.close()
+    await box.close()
 
     again = Outbox(tmp_path / "outbox.sqlite3")
     again.open()
@@ -47,7 +47,7 @@ async def test_appended_orders_survive_a_reopen(tmp_path: Path) -> None:
         assert again.depth == 1
         assert [p.order_id for p in await again.pending(10)] == ["o-1"]
     finally:
-        again.close()
+        await again.close()
 
 
 async def test_concurrent_appends_share_commits_and_keep_submission_order(outbox: Outbox) -> None:
@@ -88,11 +88,11 @@ async def test_depth_bound_refuses_without_storing(tmp_path: Path) -> None:
         assert refused.value.reason == "depth"
         assert box.get("o-3") is None
         assert not box.writable
-        await box.mark_forwarded({"o-1": "stored"})
+        await box.mark_forwarded([1])
         assert box.writable
         assert (await box.append(_order(3))).created
     finally:
-        box.close()
+        await box.close()
 
 
 async def test_full_disk_refuses_and_keeps_what_was_stored(tmp_path: Path) -> None:
@@ -115,7 +115,7 @@ async def test_full_disk_refuses_and_keeps_what_was_stored(tmp_path: Path) -> No
         assert box.depth == stored
         assert len(await box.pending(1000)) == stored
     finally:
-        box.close()
+        await box.close()
 
 
 def _with_payload(order: NewOrder, payload: bytes) -> NewOrder:
@@ -136,15 +136,14 @@ async def test_one_process_per_outbox(tmp_path: Path, outbox: Outbox) -> None:
 
 
 async def test_forwarded_orders_leave_the_queue_and_are_pruned_later(outbox: Outbox) -> None:
-    for n in range(3):
-        await outbox.append(_order(n))
-    assert await outbox.mark_forwarded({"o-0": "stored", "o-1": "needs_review"}) == 2
-    assert await outbox.mark_forwarded({"o-0": "stored"}) == 0, "already forwarded"
+    seqs = [(await outbox.append(_order(n))).order.seq for n in range(3)]
+    assert await outbox.mark_forwarded(seqs[:2]) == 2
+    assert await outbox.mark_forwarded(seqs[:1]) == 0, "already forwarded"
     assert outbox.depth == 1
     assert [p.order_id for p in await outbox.pending(10)] == ["o-2"]
     forwarded = outbox.get("o-1")
     assert forwarded is not None
-    assert forwarded.central_status == "needs_review"
+    assert forwarded.forwarded_at is not None
     assert await outbox.prune(forwarded_before=0) == 0
     assert await outbox.prune(forwarded_before=forwarded.forwarded_at + 1) == 2
     assert outbox.get("o-1") is None
