@@ -12,9 +12,7 @@ readers never wait for the writer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import fcntl
-import logging
 import os
 import sqlite3
 import time
@@ -25,8 +23,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from gateway.outbox.group_commit import CommitFailed, GroupCommitter
-
-logger = logging.getLogger("gateway.outbox")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -129,7 +125,6 @@ class Outbox:
         self._max_bytes = max_bytes
         self._writer_db: sqlite3.Connection | None = None
         self._committer: GroupCommitter | None = None
-        self._checkpointing: asyncio.Task[None] | None = None
         # Rows waiting for the next group, and the result of the apply that will insert them.
         self._rows: list[tuple[Any, ...]] = []
         self._rows_inserted: asyncio.Future[list[int | tuple[Any, ...]]] | None = None
@@ -148,10 +143,6 @@ class Outbox:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock_file = self._take_lock()
         self._writer_db = writer = self._connect()
-        # Checkpoints copy the WAL back into the database and fsync it, which takes milliseconds;
-        # inside a commit they would hold up every order of the next group. They run on the
-        # batch thread instead (see checkpoint()).
-        writer.execute("PRAGMA wal_autocheckpoint=0")
         writer.executescript(_SCHEMA)
         page_size = writer.execute("PRAGMA page_size").fetchone()[0]
         writer.execute(f"PRAGMA max_page_count = {max(1, self._max_bytes // page_size)}")
@@ -159,15 +150,9 @@ class Outbox:
         self._batch_reader = self._connect()
         self.depth = self._count_pending()
         self._committer = GroupCommitter(writer, asyncio.get_running_loop())
-        self._checkpointing = asyncio.get_running_loop().create_task(self._checkpoint_now_and_then())
 
     async def close(self) -> None:
         """Finish every submitted write, then close the database."""
-        if self._checkpointing is not None:
-            self._checkpointing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._checkpointing
-            self._checkpointing = None
         if self._committer is not None:
             await self._committer.close()
             self._committer = None
@@ -321,29 +306,6 @@ class Outbox:
             return [PendingOrder(*row) for row in rows]
 
         return await asyncio.get_running_loop().run_in_executor(self._batch_executor, read)
-
-    async def checkpoint(self) -> tuple[int, int]:
-        """Copy committed WAL frames into the database without blocking writers (PASSIVE).
-
-        Returns the WAL's size in frames and how many were checkpointed.
-        """
-        reader = self._batch_reader
-        if reader is None:
-            raise RuntimeError("outbox is not open")
-
-        def run() -> tuple[int, int]:
-            _, frames, done = reader.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            return int(frames), int(done)
-
-        return await asyncio.get_running_loop().run_in_executor(self._batch_executor, run)
-
-    async def _checkpoint_now_and_then(self, interval: float = 0.25) -> None:
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await self.checkpoint()
-            except sqlite3.Error as exc:  # a busy or failing checkpoint is retried next time
-                logger.warning("outbox checkpoint failed: %s", exc)
 
     def oldest_pending_age(self, now: float | None = None) -> float:
         row = self._read("SELECT MIN(created_at) FROM orders WHERE forwarded_at IS NULL", ())
