@@ -33,7 +33,17 @@ async def page(_: Request) -> Response:
     return Response(_PAGE, media_type="text/html; charset=utf-8")
 
 
-app = Starlette(routes=[Route("/ack", ack, methods=["POST"]), Route("/page", page, methods=["GET"])])
+async def healthz(_: Request) -> Response:
+    return Response(b'{"status":"ok"}', media_type="application/json")
+
+
+app = Starlette(
+    routes=[
+        Route("/ack", ack, methods=["POST"]),
+        Route("/page", page, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+)
 
 if __name__ == "__main__":
     serve(app, "127.0.0.1", int(os.environ.get("BARE_PORT", "8899")), ServerSettings())

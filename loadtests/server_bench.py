@@ -1,0 +1,189 @@
+"""Server benchmark: the edge's endpoints against a bare Starlette endpoint, in one run, on one core.
+
+    python -m loadtests.server_bench [--seconds 10] [--connections 32] [--json results.json]
+
+What it does, so that the figures mean the same thing on every run:
+- starts a central store, an edge node (fresh data directory, one worker) and the bare app
+  (``loadtests/bare.py``, same uvicorn settings); the servers under test are pinned to CPU 0, the
+  load generators to CPU 1, and the central store runs on CPU 1 at the lowest priority so it
+  takes only what the generators leave;
+- measures maximum throughput with wrk (closed loop, ``--connections`` keep-alive connections):
+  the bare ``POST /ack`` with an order-sized body, then durable order acknowledgements
+  (``POST /v1/orders``, a fresh Idempotency-Key per request);
+- measures latency at half of the edge's maximum rate with the open-loop generator
+  (``loadtests/openloop.py``), client-side and server-side (Server-Timing), for the edge's acks
+  and for the bare endpoint at the same rate.
+Every figure is reported with its ratio to the bare endpoint measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from gateway.processes import Node, NodeFailed, free_port, wait_ready
+
+HOST = "127.0.0.1"
+SERVER_CPU, LOAD_CPU = "0", "1"
+ORDER = {
+    "sku": "sku-00042",
+    "spec": "black-M",
+    "qty": 1,
+    "payment_method": "alipay",
+    "address_id": "a-0001-0",
+}
+WRK_SCRIPT = Path(__file__).with_name("wrk") / "post.lua"
+
+
+@contextmanager
+def _node(
+    name: str, command: list[str], port: int, *, log: Path, env: dict[str, str], cpu: str, nice: int = 0
+) -> Iterator[Node]:
+    pinned = ["taskset", "-c", cpu, "nice", "-n", str(nice), *command]
+    with log.open("wb") as output:
+        process = subprocess.Popen(pinned, env={**os.environ, **env}, stdout=output, stderr=output)
+    node = Node(name, f"http://{HOST}:{port}", process)
+    try:
+        wait_ready(node, "/healthz", timeout=120)
+        yield node
+    except NodeFailed:
+        sys.stderr.write(log.read_text(errors="replace")[-2000:])
+        raise
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wrk(
+    url: str, path: str, body: str, token: str | None, *, seconds: int, connections: int
+) -> dict[str, float]:
+    env = {**os.environ, "WRK_PATH": path, "WRK_BODY": body, "WRK_KEY_PREFIX": secrets.token_hex(6)}
+    if token:
+        env["WRK_TOKEN"] = token
+    command = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    output = subprocess.run(
+        [*command, "-s", str(WRK_SCRIPT), url], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        "p50_ms": _duration_ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1)),  # type: ignore[union-attr]
+        "p99_ms": _duration_ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),  # type: ignore[union-attr]
+        "non_2xx": float(non_2xx.group(1)) if non_2xx else 0.0,
+    }
+
+
+def _duration_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _openloop(url: str, rate: float, seconds: int, body: str, token: str | None) -> dict[str, object]:
+    command = [
+        sys.executable,
+        "-m",
+        "loadtests.openloop",
+        url,
+        "--rate",
+        str(rate),
+        "--seconds",
+        str(seconds),
+    ]
+    command += ["--post", body] + (["--token", token] if token else [])
+    output = subprocess.run(["taskset", "-c", LOAD_CPU, *command], capture_output=True, text=True, check=True)
+    result: dict[str, object] = json.loads(output.stdout)
+    return result
+
+
+def run(seconds: int, connections: int) -> dict[str, object]:
+    workdir = Path(tempfile.mkdtemp(prefix="server-bench-"))
+    env = {"GATEWAY_SECRET": secrets.token_urlsafe(32), "CENTRAL_OPS_TOKEN": secrets.token_urlsafe(16)}
+    cli = [sys.executable, "-m", "gateway.cli"]
+    central_port, edge_port, bare_port = (free_port(HOST, 0) for _ in range(3))
+    body = json.dumps(ORDER)
+    try:
+        central_args = ["central", "--port", str(central_port), "--data-dir", str(workdir / "c")]
+        edge_args = ["edge", "--port", str(edge_port), "--data-dir", str(workdir / "e")]
+        edge_args += ["--central-url", f"http://{HOST}:{central_port}"]
+        with (
+            _node(
+                "central",
+                [*cli, *central_args],
+                central_port,
+                log=workdir / "central.log",
+                env=env,
+                cpu=LOAD_CPU,
+                nice=19,
+            ),
+            _node("edge", [*cli, *edge_args], edge_port, log=workdir / "edge.log", env=env, cpu=SERVER_CPU),
+            _node(
+                "bare",
+                [sys.executable, "-m", "loadtests.bare"],
+                bare_port,
+                log=workdir / "bare.log",
+                env={"BARE_PORT": str(bare_port)},
+                cpu=SERVER_CPU,
+            ),
+        ):
+            edge = f"http://{HOST}:{edge_port}"
+            token = httpx.post(f"{edge}/v1/sessions", json={"user_id": "u-0001"}).json()["token"]
+            warm = httpx.post(
+                f"{edge}/v1/orders",
+                json=ORDER,
+                headers={"authorization": f"Bearer {token}", "idempotency-key": secrets.token_hex(8)},
+            )
+            warm.raise_for_status()
+            bare = _wrk(
+                f"http://{HOST}:{bare_port}", "/ack", body, None, seconds=seconds, connections=connections
+            )
+            acks = _wrk(edge, "/v1/orders", body, token, seconds=seconds, connections=connections)
+            half = round(acks["rps"] / 2)
+            time.sleep(2)  # let the forwarder drain what the maximum run queued
+            acks_at_half = _openloop(f"{edge}/v1/orders", half, seconds, body, token)
+            bare_at_half = _openloop(f"http://{HOST}:{bare_port}/ack", half, seconds, body, None)
+            drained = httpx.get(f"{edge}/readyz").json()["outbox"]
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {
+        "seconds": seconds,
+        "connections": connections,
+        "bare_max": bare,
+        "acks_max": acks,
+        "acks_throughput_ratio": round(acks["rps"] / bare["rps"], 3),
+        "half_rate": half,
+        "acks_at_half": acks_at_half,
+        "bare_at_half": bare_at_half,
+        "outbox_after": drained,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+    results = run(args.seconds, args.connections)
+    text = json.dumps(results, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
