@@ -12,6 +12,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import ApiError, error_body
+from gateway.ops.load import LoadGauge
 
 TIMING_SCOPE_KEY = "gateway.timing"
 
@@ -57,26 +58,30 @@ class InflightLimitMiddleware:
     text, so it stays a high connection cap while this bounds the work actually being done.
     """
 
-    def __init__(self, app: ASGIApp, max_inflight: int) -> None:
+    def __init__(self, app: ASGIApp, max_inflight: int, gauge: LoadGauge | None = None) -> None:
         self.app = app
         self.max_inflight = max_inflight
-        self.inflight = 0
+        self.gauge = gauge or LoadGauge()
+
+    @property
+    def inflight(self) -> int:
+        return self.gauge.inflight
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.inflight >= self.max_inflight:
+        if self.gauge.inflight >= self.max_inflight:
             await _send_json(
                 send,
                 ApiError(503, "overloaded", "too many requests in flight", headers={"retry-after": "1"}),
             )
             return
-        self.inflight += 1
+        self.gauge.inflight += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.inflight -= 1
+            self.gauge.inflight -= 1
 
 
 class ServerTimingMiddleware:

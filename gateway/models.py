@@ -6,12 +6,49 @@ that chose it over pydantic.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import msgspec
 
+SKU_PATTERN = re.compile(r"sku-\d{5,8}")
 UserId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Sku = Annotated[str, msgspec.Meta(pattern=r"^sku-\d{5,8}$")]
+
+
+class ItemChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An operator's change to an item; every change bumps the item's version."""
+
+    price_cents: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)] | None = None
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)] | None = None
+    spec_stock: dict[str, Annotated[int, msgspec.Meta(ge=0)]] | None = None
+
+
+class NewAddress(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An address to save, already resolved to its county (the edge resolves free text first)."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    phone: Annotated[str, msgspec.Meta(pattern=r"^1[3-9]\d{9}$")]
+    province: Annotated[str, msgspec.Meta(min_length=2, max_length=32)]
+    city: Annotated[str, msgspec.Meta(min_length=2, max_length=32)]
+    county: Annotated[str, msgspec.Meta(min_length=2, max_length=32)]
+    adcode: Annotated[str, msgspec.Meta(pattern=r"^\d{6}$")]
+    detail: Annotated[str, msgspec.Meta(min_length=2, max_length=200)]
+    is_default: bool = False
+
+
+class Change(msgspec.Struct, frozen=True):
+    """One entry of the central store's change feed: what changed, and its version after."""
+
+    seq: int
+    kind: str  # "item" | "book"
+    key: str
+    version: int
+
+
+class ChangeFeed(msgspec.Struct, frozen=True):
+    changes: list[Change]
+    next: int
 
 
 class Coupon(msgspec.Struct, frozen=True):

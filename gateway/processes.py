@@ -92,13 +92,12 @@ class Supervisor:
                 return 0
 
     def stop(self) -> None:
+        """Stop the nodes one at a time, newest first: edges finish before their central store."""
         for node in reversed(self.nodes):
             if node.process.poll() is None:
                 node.process.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + self.grace_seconds
-        for node in reversed(self.nodes):
             try:
-                node.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                node.process.wait(timeout=self.grace_seconds)
             except subprocess.TimeoutExpired:
                 print(f"{node.name} did not stop in {self.grace_seconds:.0f}s; killing it", file=sys.stderr)
                 node.process.kill()

@@ -102,11 +102,26 @@ class EdgeSettings:
     node_id: str = "edge-local"
     # Upstream calls never wait longer than this, whatever the request's own budget says.
     central_timeout_seconds: float = 0.6
-    item_cache_ttl_seconds: float = 30.0
+    # "memory" (per process, bounded, LRU) or "redis" (shared by a region's workers).
+    cache_backend: str = "memory"
+    cache_redis_url: str = "redis://127.0.0.1:6379/0"
+    cache_max_entries: int = 200_000
+    cache_max_bytes: int = 256 * 1024 * 1024
+    item_cache_ttl_seconds: float = 300.0
     reference_cache_ttl_seconds: float = 60.0
+    cache_stale_seconds: float = 30.0
+    cache_error_seconds: float = 3600.0
+    cache_negative_seconds: float = 5.0
     max_body_bytes: int = 64 * 1024
     # The order acknowledgement's budget; lookups get what remains of it minus the commit's share.
     ack_budget_seconds: float = 0.3
+    order_page_budget_seconds: float = 0.5
+    prerender_ttl_seconds: float = 1800.0
+    prerender_max_pages: int = 50_000
+    prerender_per_shopper: int = 3
+    prerender_concurrency: int = 2
+    # "signals" (the edge's own predictor), "markov" (the baseline) or "every-view".
+    prerender_strategy: str = "signals"
     outbox_max_depth: int = 100_000
     outbox_max_bytes: int = 2 << 30
     outbox_synchronous: str = "FULL"

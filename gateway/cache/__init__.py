@@ -1,1 +1,46 @@
-"""The edge's caches, layered over aiocache."""
+"""The edge's caches: the semantics in ``layer``, aiocache as the store (memory or Redis)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from aiocache import RedisCache, SimpleMemoryCache
+from aiocache.serializers import PickleSerializer
+
+from gateway.cache.layer import EdgeCache
+from gateway.cache.tags import MemoryTagIndex, RedisTagIndex
+from gateway.settings import EdgeSettings
+
+
+def build_cache(settings: EdgeSettings, name: str) -> EdgeCache:
+    """The store the settings select; ``timeout=None`` because aiocache otherwise wraps every call
+    in ``asyncio.wait_for`` (a task per lookup), and Redis calls are bounded by socket timeouts."""
+    fetch_limit = settings.central_timeout_seconds
+    if settings.cache_backend == "memory":
+        return EdgeCache(
+            SimpleMemoryCache(timeout=None),
+            MemoryTagIndex(),
+            name=name,
+            max_entries=settings.cache_max_entries,
+            max_bytes=settings.cache_max_bytes,
+            fetch_time_limit=fetch_limit,
+        )
+    if settings.cache_backend == "redis":
+        url = urlparse(settings.cache_redis_url)
+        namespace = f"gateway:{settings.region}:{name}"
+        store = RedisCache(
+            endpoint=url.hostname or "127.0.0.1",
+            port=url.port or 6379,
+            db=int(url.path.lstrip("/") or 0),
+            password=url.password,
+            namespace=namespace,
+            serializer=PickleSerializer(),
+            timeout=None,
+            create_connection_timeout=0.25,
+            connection_pool_kwargs={"socket_timeout": 0.25},
+        )
+        # Shared by the region's workers: Redis's maxmemory policy bounds it, not this process.
+        return EdgeCache(
+            store, RedisTagIndex(store.client, f"{namespace}:tag:"), name=name, fetch_time_limit=fetch_limit
+        )
+    raise ValueError(f"EDGE_CACHE_BACKEND must be memory or redis, not {settings.cache_backend!r}")

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from gateway.central import orders, routes
-from gateway.central.context import CentralContext
+from gateway.central import changes, orders, routes
+from gateway.central.context import CentralContext, ChangeSignal
 from gateway.central.seed import build_seed
 from gateway.central.storage import CentralStorage, SqliteStorage
 from gateway.errors import EXCEPTION_HANDLERS
@@ -37,6 +37,7 @@ def create_central_app(settings: CentralSettings, storage: CentralStorage | None
             batch_signer=BatchSigner(settings.secret),
             edge_credential=edge_credential(settings.secret),
             ops_token=settings.ops_token,
+            changes=ChangeSignal(),
         )
         freeze_startup_heap()
         try:
@@ -45,7 +46,7 @@ def create_central_app(settings: CentralSettings, storage: CentralStorage | None
             await store.close()
 
     return Starlette(
-        routes=[*routes.ROUTES, *orders.ROUTES],
+        routes=[*routes.ROUTES, *orders.ROUTES, *changes.ROUTES],
         middleware=[
             Middleware(ServerTimingMiddleware),
             Middleware(InflightLimitMiddleware, max_inflight=settings.server.max_inflight_requests),

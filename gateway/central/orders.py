@@ -8,12 +8,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.central.context import CentralContext, central_context
+from gateway.central.access import int_param, require_ops
+from gateway.central.context import central_context
 from gateway.central.storage import IngestOrder
 from gateway.errors import ApiError
-from gateway.http import bearer_token
 from gateway.responses import json_response
-from gateway.signing import credential_matches
 from gateway.validation import decode_json
 
 
@@ -59,31 +58,11 @@ async def ingest_batch(request: Request) -> Response:
     )
 
 
-def _require_ops(request: Request, context: CentralContext) -> None:
-    if context.ops_token is None:
-        raise ApiError(403, "ops_disabled", "set CENTRAL_OPS_TOKEN to use the ops endpoints")
-    if not credential_matches(bearer_token(request), context.ops_token):
-        raise ApiError(401, "unauthorized", "the ops token is required", field="authorization")
-
-
-def _int_param(request: Request, name: str, default: int, upper: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "invalid_query", f"{name} must be an integer", field=name) from None
-    if not 0 <= value <= upper:
-        raise ApiError(400, "invalid_query", f"{name} must be between 0 and {upper}", field=name)
-    return value
-
-
 async def list_orders(request: Request) -> Response:
     context = central_context(request)
-    _require_ops(request, context)
-    after = _int_param(request, "after", 0, 2**62)
-    limit = _int_param(request, "limit", 100, 1000)
+    require_ops(request, context)
+    after = int_param(request, "after", 0, 2**62)
+    limit = int_param(request, "limit", 100, 1000)
     rows = await context.storage.orders(request.query_params.get("edge"), after, limit)
     return json_response(
         {
@@ -105,9 +84,9 @@ async def list_orders(request: Request) -> Response:
 
 async def review_queue(request: Request) -> Response:
     context = central_context(request)
-    _require_ops(request, context)
-    after = _int_param(request, "after", 0, 2**62)
-    limit = _int_param(request, "limit", 50, 500)
+    require_ops(request, context)
+    after = int_param(request, "after", 0, 2**62)
+    limit = int_param(request, "limit", 50, 500)
     items = await context.storage.review_queue(after, limit)
     return json_response(
         {

@@ -6,18 +6,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.central.context import CentralContext, central_context
+from gateway.central.access import require_edge
+from gateway.central.context import central_context
 from gateway.errors import ApiError
-from gateway.http import bearer_token
 from gateway.models import SessionGrant, SessionRequest
 from gateway.responses import json_response
-from gateway.signing import credential_matches
 from gateway.validation import decode_json
-
-
-def _require_edge(request: Request, context: CentralContext) -> None:
-    if not credential_matches(bearer_token(request), context.edge_credential):
-        raise ApiError(401, "unauthorized", "an edge credential is required")
 
 
 async def healthz(_: Request) -> Response:
@@ -50,7 +44,7 @@ async def get_item(request: Request) -> Response:
 
 async def get_address_book(request: Request) -> Response:
     context = central_context(request)
-    _require_edge(request, context)
+    require_edge(request, context)
     user_id = request.path_params["user_id"]
     book = await context.storage.address_book(user_id)
     if book is None:

@@ -12,19 +12,29 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from edge_nodes.regions import load_regions
+from edge_nodes.regions import Region, load_regions
+from gateway.cache import build_cache
+from gateway.cache.layer import Policy
 from gateway.divisions import load_divisions
 from gateway.domain.address import AddressResolver
 from gateway.domain.ids import OrderIds
 from gateway.domain.payments import PaymentCatalog
+from gateway.domain.predictor import EveryView, MarkovBaseline, Predictor, SignalPredictor
 from gateway.domain.rules import RulePolicy
-from gateway.edge import catalog, health, orders, sessions
+from gateway.domain.tracegen import generate_trace
+from gateway.edge import addresses, admin, catalog, health, order_page, orders, sessions, signals
 from gateway.edge.central_client import CentralClient
+from gateway.edge.change_feed import ChangeFollower
 from gateway.edge.context import EdgeContext
 from gateway.edge.idempotency import IdempotencyGuard
+from gateway.edge.pages import PageStore
+from gateway.edge.prerender import Prerenderer
 from gateway.edge.reference import Reference
+from gateway.edge.signal_store import SignalStore
 from gateway.errors import EXCEPTION_HANDLERS
 from gateway.middleware import BodyLimitMiddleware, InflightLimitMiddleware, ServerTimingMiddleware
+from gateway.ops import endpoints, metrics
+from gateway.ops.load import LoadGauge
 from gateway.outbox.forwarder import Forwarder
 from gateway.outbox.store import Outbox
 from gateway.resilience import Backoff, CircuitBreaker
@@ -41,21 +51,53 @@ ROUTES = [
     Route("/v1/catalog/items/{sku}", catalog.get_item, methods=["GET"]),
     Route("/v1/orders", orders.create_order, methods=["POST"]),
     Route("/v1/orders/{order_id}", orders.get_order, methods=["GET"]),
+    Route("/v1/address/resolve", addresses.resolve_address, methods=["POST"]),
+    Route("/v1/address/book", addresses.get_book, methods=["GET"]),
+    Route("/v1/address/book", addresses.save_address, methods=["POST"]),
+    Route("/v1/signals", signals.receive_signals, methods=["POST"]),
+    Route("/v1/order-page", order_page.order_page, methods=["GET"]),
+    Route("/admin/purge", admin.purge, methods=["POST"]),
+    Route("/metrics", endpoints.metrics, methods=["GET"]),
 ]
 
 
-def rule_policy(settings: EdgeSettings) -> RulePolicy:
+def rule_policy(settings: EdgeSettings, regions: list[Region]) -> RulePolicy:
     if settings.remote_adcode_prefixes:
         remote = tuple(p.strip() for p in settings.remote_adcode_prefixes.split(",") if p.strip())
     else:
-        regions = load_regions(Path(settings.regions_dir) if settings.regions_dir else None)
         remote = tuple(prefix for region in regions for prefix in region.remote_adcode_prefixes)
     return RulePolicy(remote_adcode_prefixes=remote)
 
 
+def cache_policies(settings: EdgeSettings) -> tuple[Policy, Policy]:
+    """(items, other reference data): lifetimes from the settings, shared stale and error windows."""
+    common = {
+        "stale_seconds": settings.cache_stale_seconds,
+        "error_seconds": settings.cache_error_seconds,
+        "negative_seconds": settings.cache_negative_seconds,
+    }
+    return (
+        Policy(fresh_seconds=settings.item_cache_ttl_seconds, **common),
+        Policy(fresh_seconds=settings.reference_cache_ttl_seconds, **common),
+    )
+
+
+def predictor_for(strategy: str) -> Predictor:
+    if strategy == "signals":
+        return SignalPredictor()
+    if strategy == "markov":
+        return MarkovBaseline.learn(generate_trace(seed=1, users=300))
+    if strategy == "every-view":
+        return EveryView()
+    raise ValueError(f"EDGE_PRERENDER_STRATEGY must be signals, markov or every-view, not {strategy!r}")
+
+
 def create_edge_app(settings: EdgeSettings) -> Starlette:
+    load = LoadGauge()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        regions = load_regions(Path(settings.regions_dir) if settings.regions_dir else None)
         breaker = CircuitBreaker(settings.breaker_failure_threshold, settings.breaker_reset_seconds)
         central = CentralClient(settings.central_url, edge_credential(settings.secret), breaker)
         outbox = Outbox(
@@ -75,29 +117,56 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
             backoff=Backoff(cap=settings.forward_max_backoff_seconds),
             retention_seconds=settings.idempotency_retention_seconds,
         )
-        app.state.edge = EdgeContext(
+        reference = Reference(central, build_cache(settings, "reference"), *cache_policies(settings))
+        policy = rule_policy(settings, regions)
+        pages = PageStore(settings.prerender_ttl_seconds, settings.prerender_max_pages)
+        prerenderer = Prerenderer(
+            reference=reference,
+            pages=pages,
+            predictor=predictor_for(settings.prerender_strategy),
+            payment_methods=settings.payment_methods,
+            remote_prefixes=policy.remote_adcode_prefixes,
+            busy=lambda: load.busy,
+            concurrency=settings.prerender_concurrency,
+            per_shopper=settings.prerender_per_shopper,
+        )
+        context = EdgeContext(
             settings=settings,
             central=central,
             signer=SessionSigner(settings.secret),
-            reference=Reference(
-                central, settings.item_cache_ttl_seconds, settings.reference_cache_ttl_seconds
-            ),
+            reference=reference,
             outbox=outbox,
             idempotency=IdempotencyGuard(outbox),
             forwarder=forwarder,
             resolver=AddressResolver(load_divisions()),
             payments=PaymentCatalog(settings.payment_methods, payment_redirect_key(settings.secret)),
-            policy=rule_policy(settings),
+            policy=policy,
             order_ids=OrderIds(),
+            addresses=build_cache(settings, "address"),
+            regions=tuple(regions),
+            signals=SignalStore(),
+            pages=pages,
+            prerenderer=prerenderer,
         )
+        app.state.edge = context
+        for cache in context.caches:
+            metrics.watch_cache(cache)
         freeze_startup_heap()
-        forwarding = asyncio.create_task(forwarder.run(), name="forwarder")
+        background = [
+            asyncio.create_task(forwarder.run(), name="forwarder"),
+            asyncio.create_task(
+                ChangeFollower(central, reference, on_item=pages.drop_sku).run(), name="change-feed"
+            ),
+        ]
         try:
             yield
         finally:
-            forwarding.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await forwarding
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await prerenderer.close()
             await outbox.close()
             await central.close()
 
@@ -105,7 +174,9 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
         routes=ROUTES,
         middleware=[
             Middleware(ServerTimingMiddleware),
-            Middleware(InflightLimitMiddleware, max_inflight=settings.server.max_inflight_requests),
+            Middleware(
+                InflightLimitMiddleware, max_inflight=settings.server.max_inflight_requests, gauge=load
+            ),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -7,7 +7,7 @@ import time
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.edge.central_client import CentralUnavailable
+from gateway.cache.layer import OriginUnavailable
 from gateway.edge.context import edge_context
 from gateway.errors import ApiError
 from gateway.middleware import record_phase
@@ -20,8 +20,8 @@ async def get_item(request: Request) -> Response:
 
     started = time.perf_counter()
     try:
-        entry, hit = await context.reference.item_entry(sku, context.settings.central_timeout_seconds)
-    except CentralUnavailable:
+        entry, found = await context.reference.item_entry(sku, context.settings.central_timeout_seconds)
+    except OriginUnavailable:
         raise ApiError(
             503,
             "upstream_unavailable",
@@ -33,7 +33,7 @@ async def get_item(request: Request) -> Response:
         record_phase(request.scope, "item", started)
     if entry is None:
         raise ApiError(404, "unknown_sku", f"no item {sku}", field="sku")
-    headers = {"etag": entry.etag, "cache-control": "no-cache", "x-cache": "hit" if hit else "miss"}
+    headers = {"etag": entry.etag, "cache-control": "no-cache", "x-cache": found}
     if entry.etag in _etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     return Response(entry.body, media_type=JSON_MEDIA_TYPE, headers=headers)

@@ -12,11 +12,12 @@ import asyncio
 import aiohttp
 import msgspec
 
-from gateway.models import AddressBook, Coupon, Item
+from gateway.cache.layer import OriginUnavailable
+from gateway.models import Address, AddressBook, ChangeFeed, Coupon, Item, NewAddress
 from gateway.resilience import CircuitBreaker
 
 
-class CentralUnavailable(Exception):
+class CentralUnavailable(OriginUnavailable):
     """The central store did not answer usefully in time."""
 
 
@@ -51,6 +52,8 @@ class CentralClient:
         self._book_decoder = msgspec.json.Decoder(AddressBook)
         self._coupons_decoder = msgspec.json.Decoder(list[Coupon])
         self._batch_decoder = msgspec.json.Decoder(BatchAnswer)
+        self._feed_decoder = msgspec.json.Decoder(ChangeFeed)
+        self._address_decoder = msgspec.json.Decoder(Address)
 
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300)
@@ -76,6 +79,19 @@ class CentralClient:
     async def coupons(self, time_limit: float) -> list[Coupon]:
         status, body = await self._request("GET", "/v1/coupons", time_limit)
         return self._coupons_decoder.decode(self._ok(status, body))
+
+    async def changes(self, after: int | None, wait: int, time_limit: float) -> ChangeFeed:
+        query = f"?wait={wait}" + ("" if after is None else f"&after={after}")
+        status, body = await self._request("GET", f"/v1/changes{query}", time_limit)
+        return self._feed_decoder.decode(self._ok(status, body))
+
+    async def add_address(self, user_id: str, address: NewAddress, time_limit: float) -> Address:
+        status, body = await self._request(
+            "POST", f"/v1/users/{user_id}/addresses", time_limit, msgspec.json.encode(address)
+        )
+        if status != 201:
+            raise CentralUnavailable(f"central answered {status} saving an address")
+        return self._address_decoder.decode(body)
 
     async def send_batch(self, body: bytes, signature: str, time_limit: float) -> list[BatchResult]:
         headers = {"x-batch-signature": signature}

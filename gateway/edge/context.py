@@ -6,13 +6,18 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from edge_nodes.regions import Region
+from gateway.cache.layer import EdgeCache
 from gateway.domain.address import AddressResolver
 from gateway.domain.ids import OrderIds
 from gateway.domain.payments import PaymentCatalog
 from gateway.domain.rules import RulePolicy
 from gateway.edge.central_client import CentralClient
 from gateway.edge.idempotency import IdempotencyGuard
+from gateway.edge.pages import PageStore
+from gateway.edge.prerender import Prerenderer
 from gateway.edge.reference import Reference
+from gateway.edge.signal_store import SignalStore
 from gateway.outbox.forwarder import Forwarder
 from gateway.outbox.store import Outbox
 from gateway.settings import EdgeSettings
@@ -32,6 +37,18 @@ class EdgeContext:
     payments: PaymentCatalog
     policy: RulePolicy
     order_ids: OrderIds
+    addresses: EdgeCache
+    regions: tuple[Region, ...]
+    signals: SignalStore
+    pages: PageStore
+    prerenderer: Prerenderer
+
+    @property
+    def caches(self) -> tuple[EdgeCache, ...]:
+        return (self.reference.cache, self.addresses)
+
+    def region_of(self, adcode: str) -> str | None:
+        return next((region.name for region in self.regions if region.serves(adcode)), None)
 
 
 def edge_context(request: Request) -> EdgeContext:

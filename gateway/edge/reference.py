@@ -1,29 +1,31 @@
 """The central store's reference data as the edge sees it: items, address books, coupons, cached.
 
-All three live in one aiocache memory store, so an order reads everything it needs with a single
-``multi_get`` (each aiocache call carries its own fixed overhead). Each fill from the central
-store takes the time it may spend upstream; a miss that cannot be filled in time raises
-:class:`CentralUnavailable`, and the caller decides whether to fail or to degrade.
+All three live in one :class:`EdgeCache`, so an order reads everything it needs with a single
+store read (each aiocache call carries its own fixed overhead). Each fill from the central store
+takes the time it may spend upstream; what cannot be had in time is reported, and the caller
+decides whether to fail or to degrade.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
-
-from aiocache import SimpleMemoryCache
 
 from gateway.cache.items import CachedItem
-from gateway.edge.central_client import CentralClient, CentralUnavailable
+from gateway.cache.layer import EdgeCache, Loader, OriginUnavailable, Policy
+from gateway.edge.central_client import CentralClient
 from gateway.models import AddressBook, Coupon, Item
 
-_COUPONS_KEY = "coupons"
-T = TypeVar("T")
+COUPONS_KEY = "coupons"
+CATALOG_TAG, BOOKS_TAG, COUPONS_TAG = "catalog", "address-books", "coupons"
 
 
-class UnknownItem(Exception):
-    """The central store has no such SKU."""
+def item_key(sku: str) -> str:
+    return f"item:{sku}"
+
+
+def book_key(user_id: str) -> str:
+    return f"book:{user_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,68 +37,66 @@ class OrderReference:
     coupons: dict[str, Coupon] | None
 
 
-class Reference:
-    def __init__(self, central: CentralClient, item_ttl_seconds: float, reference_ttl_seconds: float) -> None:
-        self._central = central
-        self._item_ttl = item_ttl_seconds
-        self._ttl = reference_ttl_seconds
-        # timeout=None: aiocache otherwise wraps every call in asyncio.wait_for, a task per lookup.
-        self._store = SimpleMemoryCache(timeout=None)
+class UnknownItem(Exception):
+    """The central store has no such SKU."""
 
-    async def item_entry(self, sku: str, time_limit: float) -> tuple[CachedItem | None, bool]:
-        """The item (None if the central store has no such SKU) and whether it was cached."""
-        cached: CachedItem | None = await self._store.get(_item_key(sku))
-        if cached is not None:
-            return cached, True
-        try:
-            return await self._fill_item(sku, time_limit), False
-        except UnknownItem:
-            return None, False
+
+class Reference:
+    def __init__(
+        self, central: CentralClient, cache: EdgeCache, item_policy: Policy, reference_policy: Policy
+    ) -> None:
+        self._central = central
+        self.cache = cache
+        self._item_policy = item_policy
+        self._reference_policy = reference_policy
+
+    async def item_entry(self, sku: str, time_limit: float) -> tuple[CachedItem | None, str]:
+        """The item (None if the central store has no such SKU) and how the cache found it."""
+        return await self.cache.get(item_key(sku), self._item_loader(sku), time_limit)
 
     async def put_item(self, item: Item) -> CachedItem:
         entry = CachedItem.of(item)
-        await self._store.set(_item_key(item.sku), entry, ttl=self._item_ttl)
+        await self.cache.put(item_key(item.sku), entry, self._item_loader(item.sku))
         return entry
+
+    async def address_book(self, user_id: str, time_limit: float) -> AddressBook:
+        found = await self.cache.get(book_key(user_id), self._book_loader(user_id), time_limit)
+        return found[0] or AddressBook(user_id, [])
 
     async def for_order(self, sku: str, user_id: str, time_limit: Callable[[], float]) -> OrderReference:
         """Item, address book and coupons; ``time_limit()`` says what each miss may spend upstream."""
-        item, book, coupons = await self._store.multi_get([_item_key(sku), _book_key(user_id), _COUPONS_KEY])
-        if item is None:
-            item = await _degrade(self._fill_item(sku, time_limit()))
-        if book is None:
-            book = await _degrade(self._fill_book(user_id, time_limit()))
-        if coupons is None:
-            coupons = await _degrade(self._fill_coupons(time_limit()))
-        return OrderReference(item, book, coupons)
-
-    async def _fill_item(self, sku: str, time_limit: float) -> CachedItem:
-        item = await self._central.get_item(sku, time_limit)
+        item, book, coupons = await self.cache.get_many(
+            [
+                (item_key(sku), self._item_loader(sku)),
+                (book_key(user_id), self._book_loader(user_id)),
+                (COUPONS_KEY, self._coupons_loader()),
+            ],
+            time_limit,
+        )
         if item is None:
             raise UnknownItem(sku)
-        return await self.put_item(item)
+        return OrderReference(
+            item=None if isinstance(item, OriginUnavailable) else item,
+            book=None if isinstance(book, OriginUnavailable) else book,
+            coupons=None if isinstance(coupons, OriginUnavailable) else coupons,
+        )
 
-    async def _fill_book(self, user_id: str, time_limit: float) -> AddressBook:
-        # A user the central store does not know yet simply has no saved addresses.
-        book = await self._central.address_book(user_id, time_limit) or AddressBook(user_id, [])
-        await self._store.set(_book_key(user_id), book, ttl=self._ttl)
-        return book
+    def _item_loader(self, sku: str) -> Loader[CachedItem]:
+        async def fetch(time_limit: float) -> CachedItem | None:
+            item = await self._central.get_item(sku, time_limit)
+            return CachedItem.of(item) if item else None
 
-    async def _fill_coupons(self, time_limit: float) -> dict[str, Coupon]:
-        coupons = {coupon.code: coupon for coupon in await self._central.coupons(time_limit)}
-        await self._store.set(_COUPONS_KEY, coupons, ttl=self._ttl)
-        return coupons
+        return Loader(fetch, self._item_policy, tags=(CATALOG_TAG,), size=1024)
 
+    def _book_loader(self, user_id: str) -> Loader[AddressBook]:
+        async def fetch(time_limit: float) -> AddressBook:
+            # A user the central store does not know yet simply has no saved addresses.
+            return await self._central.address_book(user_id, time_limit) or AddressBook(user_id, [])
 
-async def _degrade(fill: Awaitable[T]) -> T | None:
-    try:
-        return await fill
-    except CentralUnavailable:
-        return None
+        return Loader(fetch, self._reference_policy, tags=(BOOKS_TAG,), size=1024)
 
+    def _coupons_loader(self) -> Loader[dict[str, Coupon]]:
+        async def fetch(time_limit: float) -> dict[str, Coupon]:
+            return {coupon.code: coupon for coupon in await self._central.coupons(time_limit)}
 
-def _item_key(sku: str) -> str:
-    return f"item:{sku}"
-
-
-def _book_key(user_id: str) -> str:
-    return f"book:{user_id}"
+        return Loader(fetch, self._reference_policy, tags=(COUPONS_TAG,), size=4096)

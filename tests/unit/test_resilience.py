@@ -8,7 +8,7 @@ from gateway.resilience import Backoff, CircuitBreaker
 
 
 def _rng(seed: int) -> random.Random:
-    return random.Random(seed)  # noqa: S311 - seeded jitter, so every run draws the same delays
+    return random.Random(seed)
 
 
 class FakeClock:
@@ -154,7 +154,7 @@ def test_a_failed_probe_opens_the_circuit_for_another_full_period() -> None:
 
 
 def test_backoff_keeps_its_cap_after_any_number_of_attempts() -> None:
-    backoff = Backoff(base=0.1, cap=10.0, rng=random.Random(1))  # noqa: S311 - jitter
+    backoff = Backoff(base=0.1, cap=10.0, rng=random.Random(1))
     delays = [backoff.next_delay() for _ in range(5_000)]
     assert max(delays) <= 10.0
     assert backoff.attempts == 5_000

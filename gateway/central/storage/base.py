@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from gateway.models import Address, AddressBook, Coupon, Item
+from gateway.models import Address, AddressBook, Change, Coupon, Item, ItemChange, NewAddress
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +61,27 @@ class CentralStorage(Protocol):
 
     async def get_item(self, sku: str) -> Item | None: ...
 
+    async def update_item(self, sku: str, change: ItemChange) -> Item | None:
+        """Apply an operator's change; bumps the version and records it in the change feed."""
+        ...
+
     async def ensure_user(self, user_id: str) -> bool:
         """Create the user with an empty address book if unknown; True when it was created."""
         ...
 
     async def address_book(self, user_id: str) -> AddressBook | None: ...
 
+    async def add_address(self, user_id: str, new: NewAddress) -> Address:
+        """Save an address; bumps the book's version and records it in the change feed."""
+        ...
+
     async def coupons(self) -> list[Coupon]: ...
 
     async def counts(self) -> dict[str, int]: ...
+
+    async def changes(self, after: int, limit: int) -> list[Change]: ...
+
+    async def change_head(self) -> int: ...
 
     async def ingest(self, edge: str, orders: list[IngestOrder]) -> list[IngestResult]:
         """Store each order once (an upsert on order_id), all in one transaction, in the given order."""

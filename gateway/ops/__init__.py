@@ -1,0 +1,1 @@
+"""Operations: metrics, budgets' bookkeeping, dashboard."""

@@ -1,0 +1,81 @@
+"""Address resolution and address books through a real edge and central store."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.nodes import Cluster, cluster, session_token, start_edge
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_full_address_resolves_with_region_and_remote_flag(running: Cluster) -> None:
+    answer = httpx.post(
+        f"{running.edge.url}/v1/address/resolve", json={"text": "西藏拉萨市城关区北京中路12号"}
+    ).json()
+    assert answer["adcode"] == "540102"
+    assert (answer["province"], answer["city"], answer["county"]) == ("西藏自治区", "拉萨市", "城关区")
+    assert answer["region"] == "west"
+    assert answer["remote"] is True
+    assert answer["confidence"] >= 0.8
+    assert "fallbacks" not in answer
+
+
+def test_an_ambiguous_address_offers_candidates_and_fallbacks(running: Cluster) -> None:
+    answer = httpx.post(f"{running.edge.url}/v1/address/resolve", json={"text": "鼓楼区中山路1号"}).json()
+    assert answer["adcode"] is None
+    assert len(answer["candidates"]) >= 2
+    assert {c["county"] for c in answer["candidates"]} == {"鼓楼区"}
+    assert answer["fallbacks"] == ["pick_on_map", "manual_entry"]
+
+
+@pytest.mark.parametrize(("body", "field"), [({}, "text"), ({"text": ""}, "text"), ({"text": 5}, "text")])
+def test_bad_resolve_requests_name_the_field(running: Cluster, body: dict[str, object], field: str) -> None:
+    response = httpx.post(f"{running.edge.url}/v1/address/resolve", json=body)
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == field
+
+
+def test_saving_an_address_shows_in_the_book_on_every_edge(tmp_path: Path) -> None:
+    with cluster(tmp_path) as nodes:
+        other_edge = start_edge(nodes.supervisor, nodes.central.url, tmp_path / "other")
+        token = session_token(nodes.edge.url, "shopper-book-1")
+        auth = {"authorization": f"Bearer {token}"}
+        assert httpx.get(f"{nodes.edge.url}/v1/address/book", headers=auth).json()["addresses"] == []
+        assert httpx.get(f"{other_edge.url}/v1/address/book", headers=auth).json()["addresses"] == []
+        saved = httpx.post(
+            f"{nodes.edge.url}/v1/address/book",
+            json={"name": "李四", "phone": "13900139000", "text": "浙江省杭州市西湖区文三路99号"},
+            headers=auth,
+        )
+        assert saved.status_code == 201, saved.text
+        address = saved.json()
+        assert (address["adcode"], address["detail"], address["is_default"]) == ("330106", "文三路99号", True)
+        assert httpx.get(f"{nodes.edge.url}/v1/address/book", headers=auth).json()["addresses"] == [address]
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            book = httpx.get(f"{other_edge.url}/v1/address/book", headers=auth).json()
+            if book["addresses"]:
+                break
+            time.sleep(0.05)
+        assert book["addresses"] == [address], "the change feed reached the other edge"
+
+
+def test_an_uncertain_address_is_not_saved(running: Cluster) -> None:
+    auth = {"authorization": f"Bearer {session_token(running.edge.url, 'u-0003')}"}
+    response = httpx.post(
+        f"{running.edge.url}/v1/address/book",
+        json={"name": "王五", "phone": "13700137000", "text": "鼓楼区中山路1号"},
+        headers=auth,
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "address_unresolved"
+    assert "鼓楼区" in response.json()["error"]["message"]
+
+
+def test_the_book_needs_a_session(running: Cluster) -> None:
+    assert httpx.get(f"{running.edge.url}/v1/address/book").status_code == 401

@@ -1,0 +1,57 @@
+"""The shared Redis cache tier (aiocache's Redis backend) for a region's workers, on the real Redis."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from tests.nodes import cluster, order_body, session_token, start_edge
+
+pytestmark = pytest.mark.integration
+REDIS_DB = 14  # a database of its own: the tests flush it
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379 (the shared cache tier needs one)")
+    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    client.flushdb()
+    yield f"redis://127.0.0.1:6379/{REDIS_DB}"
+    client.flushdb()
+
+
+def test_workers_of_a_region_share_entries_and_purges(tmp_path: Path, redis_url: str) -> None:
+    env = {"EDGE_CACHE_BACKEND": "redis", "EDGE_CACHE_REDIS_URL": redis_url}
+    with cluster(tmp_path, extra_env=env) as nodes:
+        worker_b = start_edge(nodes.supervisor, nodes.central.url, tmp_path / "b")
+        item_a = f"{nodes.edge.url}/v1/catalog/items/sku-00021"
+        item_b = f"{worker_b.url}/v1/catalog/items/sku-00021"
+        assert httpx.get(item_a).headers["x-cache"] == "miss"
+        shared = httpx.get(item_b)
+        assert shared.headers["x-cache"] == "hit", "filled by the other worker"
+        assert shared.json()["sku"] == "sku-00021"
+        keys = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).keys("gateway:local:reference*")
+        assert keys
+
+        admin = {"authorization": f"Bearer {nodes.supervisor.env['EDGE_ADMIN_TOKEN']}"}
+        purged = httpx.post(f"{nodes.edge.url}/admin/purge", json={"tags": ["catalog"]}, headers=admin).json()
+        assert purged["purged"] >= 1
+        assert httpx.get(item_b).headers["x-cache"] == "miss", "a purge on one worker empties the tier"
+
+
+def test_orders_work_through_the_redis_tier(tmp_path: Path, redis_url: str) -> None:
+    env = {"EDGE_CACHE_BACKEND": "redis", "EDGE_CACHE_REDIS_URL": redis_url}
+    with cluster(tmp_path, extra_env=env) as nodes:
+        token = session_token(nodes.edge.url, "u-0001")
+        headers = {"authorization": f"Bearer {token}", "idempotency-key": "redis-tier-1"}
+        response = httpx.post(f"{nodes.edge.url}/v1/orders", json=order_body(), headers=headers)
+        assert response.status_code == 202
+        assert response.json()["status"] == "accepted"

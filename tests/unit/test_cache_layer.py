@@ -1,0 +1,199 @@
+"""The cache semantics over aiocache's memory store: SWR, stale-if-error, coalescing, bounds, tags."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+
+import pytest
+from aiocache import RedisCache, SimpleMemoryCache
+
+from gateway.cache.layer import EdgeCache, Loader, OriginUnavailable, Policy
+from gateway.cache.tags import MemoryTagIndex
+from gateway.processes import free_port
+
+POLICY = Policy(fresh_seconds=10, stale_seconds=5, error_seconds=60, negative_seconds=2, jitter=0)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Origin:
+    """The source of truth for a test: counts its calls, can be slowed down or broken."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.value: str | None = "v1"
+        self.delay = 0.0
+        self.failing = False
+
+    async def fetch(self, time_limit: float) -> str | None:
+        self.calls += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.failing:
+            raise OriginUnavailable("origin down")
+        return self.value
+
+
+def _cache(clock: Clock, **bounds: int) -> EdgeCache:
+    return EdgeCache(
+        SimpleMemoryCache(timeout=None),
+        MemoryTagIndex(),
+        name="test",
+        clock=clock,
+        fetch_time_limit=2.0,
+        **bounds,
+    )
+
+
+def _loader(
+    origin: Origin, policy: Policy = POLICY, tags: tuple[str, ...] = (), size: int = 100
+) -> Loader[str]:
+    return Loader(origin.fetch, policy, tags=tags, size=size)
+
+
+async def test_a_miss_fetches_once_and_then_hits() -> None:
+    clock, origin = Clock(), Origin()
+    cache = _cache(clock)
+    assert await cache.get("k", _loader(origin), 1.0) == ("v1", "miss")
+    assert await cache.get("k", _loader(origin), 1.0) == ("v1", "hit")
+    assert origin.calls == 1
+
+
+async def test_stale_is_served_at_once_while_one_refresh_runs() -> None:
+    clock, origin = Clock(), Origin()
+    cache = _cache(clock)
+    await cache.get("k", _loader(origin), 1.0)
+    origin.value, origin.delay = "v2", 0.05
+    clock.now += 12  # past fresh, inside the stale window
+    results = [await cache.get("k", _loader(origin), 1.0) for _ in range(5)]
+    assert results == [("v1", "stale")] * 5
+    await asyncio.sleep(0.01)  # let the refresh start
+    assert origin.calls == 2, "one background refresh, not one per request"
+    await asyncio.sleep(0.1)
+    assert await cache.get("k", _loader(origin), 1.0) == ("v2", "hit")
+
+
+async def test_stale_is_served_while_the_origin_is_down() -> None:
+    clock, origin = Clock(), Origin()
+    cache = _cache(clock)
+    await cache.get("k", _loader(origin), 1.0)
+    origin.failing = True
+    clock.now += 30  # past the stale window, inside the error window
+    assert await cache.get("k", _loader(origin), 1.0) == ("v1", "stale_if_error")
+    clock.now += 60  # past the error window too: nothing usable is left
+    with pytest.raises(OriginUnavailable):
+        await cache.get("k", _loader(origin), 1.0)
+
+
+async def test_a_waiter_leaves_at_its_deadline_and_the_fetch_still_fills_the_cache() -> None:
+    clock, origin = Clock(), Origin()
+    origin.delay = 0.3
+    cache = _cache(clock)
+    started = time.monotonic()
+    with pytest.raises(OriginUnavailable, match="50 ms"):
+        await cache.get("k", _loader(origin), 0.05)
+    assert time.monotonic() - started < 0.25
+    await asyncio.sleep(0.35)
+    assert await cache.get("k", _loader(origin), 0.05) == ("v1", "hit")
+    assert origin.calls == 1
+
+
+async def test_a_hundred_concurrent_misses_make_one_origin_fetch() -> None:
+    clock, origin = Clock(), Origin()
+    origin.delay = 0.05
+    cache = _cache(clock)
+    results = await asyncio.gather(*(cache.get("k", _loader(origin), 1.0) for _ in range(100)))
+    assert origin.calls == 1
+    assert {value for value, _ in results} == {"v1"}
+
+
+async def test_waiters_with_different_budgets_leave_at_their_own_deadlines() -> None:
+    clock, origin = Clock(), Origin()
+    origin.delay = 0.2
+    cache = _cache(clock)
+    short = asyncio.ensure_future(cache.get("k", _loader(origin), 0.02))
+    long = asyncio.ensure_future(cache.get("k", _loader(origin), 1.0))
+    with pytest.raises(OriginUnavailable):
+        await short
+    assert await long == ("v1", "miss")
+    assert origin.calls == 1
+
+
+async def test_unknown_keys_are_cached_briefly() -> None:
+    clock, origin = Clock(), Origin()
+    origin.value = None
+    cache = _cache(clock)
+    assert await cache.get("k", _loader(origin), 1.0) == (None, "miss")
+    assert await cache.get("k", _loader(origin), 1.0) == (None, "hit")
+    assert origin.calls == 1
+    origin.value = "now exists"
+    clock.now += 3  # the negative entry lasts negative_seconds only
+    assert await cache.get("k", _loader(origin), 1.0) == ("now exists", "miss")
+
+
+async def test_lifetimes_are_jittered() -> None:
+    clock, origin = Clock(), Origin()
+    cache = EdgeCache(
+        SimpleMemoryCache(timeout=None), MemoryTagIndex(), name="j", clock=clock, rng=random.Random(3)
+    )
+    policy = Policy(fresh_seconds=100, jitter=0.1)
+    for n in range(200):
+        await cache.get(f"k{n}", _loader(origin, policy), 1.0)
+    clock.now += 95
+    outcomes = [(await cache.get(f"k{n}", _loader(origin, policy), 1.0))[1] for n in range(200)]
+    assert 0 < outcomes.count("stale") < 200, "entries filled together expire apart"
+
+
+async def test_entry_bound_evicts_the_least_recently_used() -> None:
+    clock, origin = Clock(), Origin()
+    cache = _cache(clock, max_entries=100)
+    await cache.get("keep", _loader(origin), 1.0)
+    for n in range(5_000):
+        await cache.get(f"flood-{n}", _loader(origin), 1.0)
+        if n % 50 == 0:
+            await cache.get("keep", _loader(origin), 1.0)  # recently used survives
+        assert cache.entries <= 100
+    assert await cache.get("keep", _loader(origin), 1.0) == ("v1", "hit")
+    assert await cache.get("flood-0", _loader(origin), 1.0) == ("v1", "miss")
+
+
+async def test_byte_bound_holds_under_a_flood_of_distinct_keys() -> None:
+    clock, origin = Clock(), Origin()
+    cache = _cache(clock, max_bytes=50_000)
+    for n in range(2_000):
+        await cache.get(f"k{n}", _loader(origin, size=1_000), 1.0)
+        assert cache.bytes <= 50_000
+    assert cache.entries == 50
+
+
+async def test_purge_by_key_and_by_tag() -> None:
+    clock, origin = Clock(), Origin()
+    cache = _cache(clock)
+    for key, tags in (("a", ("t1",)), ("b", ("t1", "t2")), ("c", ("t2",)), ("d", ())):
+        await cache.get(key, _loader(origin, tags=tags), 1.0)
+    assert await cache.purge("d") == 1
+    assert await cache.purge("d") == 0
+    assert await cache.purge_tag("t1") == 2
+    assert (await cache.get("a", _loader(origin), 1.0))[1] == "miss"
+    assert (await cache.get("c", _loader(origin), 1.0))[1] == "hit"
+
+
+async def test_a_dead_store_reads_as_a_miss_and_the_origin_answers() -> None:
+    clock, origin = Clock(), Origin()
+    dead = RedisCache(
+        port=free_port("127.0.0.1", 0),
+        timeout=None,
+        create_connection_timeout=0.2,
+        connection_pool_kwargs={"socket_timeout": 0.2},
+    )
+    cache = EdgeCache(dead, MemoryTagIndex(), name="dead", clock=clock)
+    assert await cache.get("k", _loader(origin), 1.0) == ("v1", "miss")
+    assert origin.calls == 1
