@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import secrets
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from edge_nodes.regions import RegionError, load_regions, region_named
 from gateway.central.app import create_central_app
+from gateway.domain.tracegen import generate_trace, write_jsonl
 from gateway.edge.app import create_edge_app
 from gateway.processes import NodeFailed, Supervisor, free_port
+from gateway.replay import Replay, catalog_needs, load_trace
 from gateway.serve import serve
 from gateway.settings import CentralSettings, EdgeSettings, SettingsError
 
@@ -67,6 +74,41 @@ def _parser() -> argparse.ArgumentParser:
     _flag(fleet, "--data-dir", "GATEWAY_DATA_DIR", "state for all nodes (default: var/fleet)", Path)
     _flag(fleet, "--regions-dir", "EDGE_REGIONS_DIR", "region TOML files (default: edge_nodes/regions)", Path)
     fleet.set_defaults(command=run_fleet)
+
+    replay = verbs.add_parser("replay", help="drive a browsing trace through an edge; JSON report on stdout")
+    replay.add_argument("trace", type=Path, help="JSON Lines trace (see gen-trace)")
+    _flag(
+        replay,
+        "--speed",
+        "REPLAY_SPEED",
+        "divide the gaps between a session's events by this (default 20)",
+        float,
+    )
+    _flag(replay, "--edge", "REPLAY_EDGE_URL", "a running edge (default: start a central store and an edge)")
+    _flag(
+        replay, "--central-url", "REPLAY_CENTRAL_URL", "with --edge: its central store, to add missing items"
+    )
+    _flag(replay, "--ops-token", "CENTRAL_OPS_TOKEN", "with --central-url: the central store's ops token")
+    _flag(
+        replay,
+        "--strategy",
+        "EDGE_PRERENDER_STRATEGY",
+        "for the edge this starts: signals, markov, every-view",
+    )
+    _flag(
+        replay,
+        "--max-pause",
+        "REPLAY_MAX_PAUSE",
+        "longest wait between one shopper's sessions, s (default 2)",
+        float,
+    )
+    replay.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    replay.set_defaults(command=run_replay)
+
+    trace = verbs.add_parser("gen-trace", help="a synthetic browsing trace (JSON Lines) on stdout")
+    _flag(trace, "--seed", "TRACE_SEED", "random seed (default 1)", int)
+    _flag(trace, "--users", "TRACE_USERS", "shoppers in the trace (default 200)", int)
+    trace.set_defaults(command=run_gen_trace)
     return parser
 
 
@@ -209,6 +251,96 @@ def run_fleet(args: argparse.Namespace) -> int:
         return supervisor.wait()
     finally:
         supervisor.stop()
+
+
+def run_gen_trace(args: argparse.Namespace) -> int:
+    events = generate_trace(
+        seed=args.seed or _env_int("TRACE_SEED", 1), users=args.users or _env_int("TRACE_USERS", 200)
+    )
+    write_jsonl(events, sys.stdout)
+    return 0
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    events = load_trace(args.trace)
+    if not events:
+        raise NodeFailed(f"{args.trace} holds no trace events")
+    speed = args.speed or float(os.environ.get("REPLAY_SPEED") or 20)
+    max_pause = args.max_pause or float(os.environ.get("REPLAY_MAX_PAUSE") or 2)
+    edge = args.edge or os.environ.get("REPLAY_EDGE_URL")
+    if edge:
+        central = args.central_url or os.environ.get("REPLAY_CENTRAL_URL")
+        ops = args.ops_token or os.environ.get("CENTRAL_OPS_TOKEN")
+        report = asyncio.run(
+            _replay(
+                edge,
+                central=central,
+                ops_token=ops,
+                events=events,
+                speed=speed,
+                max_pause=max_pause,
+                progress=not args.no_progress,
+            )
+        )
+    else:
+        report = _replay_on_own_nodes(args, events, speed, max_pause)
+    print(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+    return 0
+
+
+def _replay_on_own_nodes(
+    args: argparse.Namespace, events: list[dict[str, Any]], speed: float, max_pause: float
+) -> dict[str, Any]:
+    tokens = _fresh_secrets()
+    strategy = args.strategy or os.environ.get("EDGE_PRERENDER_STRATEGY", "signals")
+    with tempfile.TemporaryDirectory(prefix="replay-") as workdir:
+        supervisor = Supervisor(env={**tokens, "EDGE_PRERENDER_STRATEGY": strategy}, grace_seconds=10)
+        try:
+            central_url = _start_central(supervisor, free_port(LOCALHOST, 0), Path(workdir))
+            edge_port = free_port(LOCALHOST, 0)
+            edge_url = f"http://{LOCALHOST}:{edge_port}"
+            supervisor.start(
+                "edge",
+                ["edge", "--host", LOCALHOST, "--port", str(edge_port), "--central-url", central_url,
+                 "--data-dir", str(Path(workdir) / "edge"), "--node-id", "edge-replay"],
+                edge_url,
+                "/readyz",
+            )  # fmt: skip
+            report = asyncio.run(
+                _replay(
+                    edge_url,
+                    central=central_url,
+                    ops_token=tokens["CENTRAL_OPS_TOKEN"],
+                    events=events,
+                    speed=speed,
+                    max_pause=max_pause,
+                    progress=not args.no_progress,
+                )
+            )
+        finally:
+            supervisor.stop()
+    return {"strategy": strategy, **report}
+
+
+async def _replay(
+    edge: str,
+    *,
+    central: str | None,
+    ops_token: str | None,
+    events: list[dict[str, Any]],
+    speed: float,
+    max_pause: float,
+    progress: bool,
+) -> dict[str, Any]:
+    replay = Replay(edge, speed, max_pause)
+    needs = catalog_needs(events)
+    if central and ops_token:
+        await replay.ensure_catalog(central.rstrip("/"), ops_token, needs)
+    return await replay.run(events, progress=progress)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import msgspec
 SKU_PATTERN = re.compile(r"sku-\d{5,8}")
 UserId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Sku = Annotated[str, msgspec.Meta(pattern=r"^sku-\d{5,8}$")]
+Phone = Annotated[str, msgspec.Meta(pattern=r"^1[3-9]\d{9}$")]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
 class ItemChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -22,6 +24,16 @@ class ItemChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     price_cents: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)] | None = None
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)] | None = None
     spec_stock: dict[str, Annotated[int, msgspec.Meta(ge=0)]] | None = None
+
+
+class NewItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An item as an operator (or the replay tool) puts it into the catalog."""
+
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    category: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    price_cents: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
+    specs: Annotated[list[ShortText], msgspec.Meta(min_length=1, max_length=64)]
+    spec_stock: dict[str, Annotated[int, msgspec.Meta(ge=0)]] = {}
 
 
 class NewAddress(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -102,8 +114,6 @@ class AddressBook(msgspec.Struct, frozen=True):
     version: int = 0
 
 
-Phone = Annotated[str, msgspec.Meta(pattern=r"^1[3-9]\d{9}$")]
-ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 IdempotencyKey = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 
 

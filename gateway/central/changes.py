@@ -10,7 +10,7 @@ from starlette.routing import Route
 from gateway.central.access import int_param, require_edge, require_ops
 from gateway.central.context import central_context
 from gateway.errors import ApiError
-from gateway.models import ChangeFeed, ItemChange, NewAddress
+from gateway.models import SKU_PATTERN, ChangeFeed, ItemChange, NewAddress, NewItem
 from gateway.responses import json_response
 from gateway.validation import decode_json
 
@@ -28,6 +28,17 @@ async def update_item(request: Request) -> Response:
         raise ApiError(422, "invalid_field", str(exc), field="spec_stock") from None
     if item is None:
         raise ApiError(404, "unknown_sku", f"no item {sku}", field="sku")
+    context.changes.notify()
+    return json_response(item)
+
+
+async def put_item(request: Request) -> Response:
+    context = central_context(request)
+    require_ops(request, context)
+    sku = request.path_params["sku"]
+    if not SKU_PATTERN.fullmatch(sku):
+        raise ApiError(422, "invalid_field", "sku must look like sku-00042", field="sku")
+    item = await context.storage.put_item(sku, decode_json(await request.body(), NewItem))
     context.changes.notify()
     return json_response(item)
 
@@ -60,6 +71,7 @@ async def change_feed(request: Request) -> Response:
 
 ROUTES = [
     Route("/v1/items/{sku}", update_item, methods=["PATCH"]),
+    Route("/v1/items/{sku}", put_item, methods=["PUT"]),
     Route("/v1/users/{user_id}/addresses", add_address, methods=["POST"]),
     Route("/v1/changes", change_feed, methods=["GET"]),
 ]

@@ -5,8 +5,8 @@ TCP window (14 KB after gzip or brotli): one HTML document, critical CSS inline,
 external assets. Its form is a plain ``application/x-www-form-urlencoded`` POST to ``/v1/orders``
 (field names in :data:`FORM_FIELDS`), so it works before, or without, any JavaScript.
 
-Everything here is plain and synchronous: no lookups, no I/O. :func:`render_qty_variant` reprices a
-page for another quantity from the page's own data, so a quantity change keeps a good prerender.
+Everything here is plain and synchronous: no lookups, no I/O. :func:`render_variant` reprices a
+page for another spec or quantity from the page's own data, so a change keeps a good prerender.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-import brotli  # type: ignore[import-untyped]
+import brotli
 
 from gateway.domain.pricing import price_order
 from gateway.models import Address, Coupon, Item
@@ -225,11 +225,20 @@ def build_page(
 
 def render_qty_variant(page: OrderPage, qty: int) -> OrderPage:
     """The same page for another quantity, repriced from the page's own data (no lookups)."""
+    return render_variant(page, spec=page.spec, qty=qty)
+
+
+def render_variant(page: OrderPage, *, spec: str, qty: int) -> OrderPage:
+    """The same page for another spec and quantity, from the page's own data (no lookups): the page
+    knows every spec's stock and every coupon the shopper holds, and prices do not vary by spec."""
     _check_qty(qty)
-    if qty == page.qty:
+    if spec not in dict(page.specs):
+        raise ValueError(f"{page.sku} has no spec {spec!r}")
+    if (spec, qty) == (page.spec, page.qty):
         return page
     return dataclasses.replace(
         page,
+        spec=spec,
         qty=qty,
         subtotal_cents=page.unit_price_cents * qty,
         offers=_offers(page.unit_price_cents, qty, page.held_coupons),

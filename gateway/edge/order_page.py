@@ -22,7 +22,7 @@ from gateway.domain.render import (
     build_page,
     compress,
     render_html,
-    render_qty_variant,
+    render_variant,
 )
 from gateway.edge.auth import require_session
 from gateway.edge.context import EdgeContext, edge_context
@@ -43,18 +43,20 @@ async def order_page(request: Request) -> Response:
     session = require_session(request, context.signer)
     sku, spec, qty = _params(request)
     started = time.perf_counter()
-    stored = context.pages.get(session.user_id, sku, spec) if spec else None
-    if stored is not None:
-        page, compressed = _variant(stored, qty)
+    stored = context.pages.get(session.user_id, sku)
+    if stored is not None and (spec is None or spec in dict(stored.page.specs)):
+        page, compressed, variant = _variant(stored, spec or stored.page.spec, qty)
         context.pages.mark_used(stored)
         outcome = "hit"
     else:
         page, compressed = await _render_now(context, session.user_id, sku, spec, qty)
-        outcome = "miss"
+        outcome, variant = "miss", "rendered"
     record_phase(request.scope, "page", started)
     metrics.ORDER_PAGES.labels(outcome).inc()
     headers = {
         "x-prerender": outcome,
+        # "exact": the page as prerendered; "derived": another spec or quantity made from it
+        "x-prerender-variant": variant,
         "cache-control": "private, no-store",
         "vary": "Accept, Accept-Encoding",
     }
@@ -77,13 +79,13 @@ def _params(request: Request) -> tuple[str, str | None, int]:
     return sku, spec, int(raw_qty)
 
 
-def _variant(stored: StoredPage, qty: int) -> tuple[OrderPage, CompressedPage]:
-    compressed = stored.variants.get(qty)
-    if compressed is not None:
-        return (stored.page if qty == stored.page.qty else render_qty_variant(stored.page, qty)), compressed
-    page = render_qty_variant(stored.page, qty)
-    compressed = stored.variants[qty] = compress(render_html(page))
-    return page, compressed
+def _variant(stored: StoredPage, spec: str, qty: int) -> tuple[OrderPage, CompressedPage, str]:
+    page = render_variant(stored.page, spec=spec, qty=qty)
+    exact = "exact" if page is stored.page else "derived"
+    compressed = stored.variants.get((spec, qty))
+    if compressed is None:
+        compressed = stored.variants[spec, qty] = compress(render_html(page))
+    return page, compressed, exact
 
 
 async def _render_now(

@@ -14,13 +14,14 @@ from typing import Any
 import msgspec
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from gateway.domain.budgets import Deadline
 from gateway.domain.orders import Assessment, OrderContext, OrderRejected, assess
 from gateway.edge.auth import require_session
 from gateway.edge.context import EdgeContext, edge_context
 from gateway.edge.idempotency import check_key, replay
+from gateway.edge.order_forms import FORM_MEDIA_TYPE, decode_form
 from gateway.edge.reference import UnknownItem
 from gateway.errors import ApiError
 from gateway.middleware import record_phase
@@ -38,13 +39,21 @@ async def create_order(request: Request) -> Response:
     context = edge_context(request)
     deadline = Deadline.after(context.settings.ack_budget_seconds)
     session = require_session(request, context.signer)
-    key = check_key(request.headers.get("idempotency-key"))
-    order = decode_json(await request.body(), OrderRequest)
+    form = request.headers.get("content-type", "").startswith(FORM_MEDIA_TYPE)
+    if form:
+        raw_key, order = decode_form(await request.body())
+    else:
+        raw_key, order = (
+            request.headers.get("idempotency-key"),
+            decode_json(await request.body(), OrderRequest),
+        )
+    key = check_key(raw_key)
+    answer = _form_answer if form else _accepted
     fingerprint = hashlib.sha256(msgspec.json.encode(order)).hexdigest()
 
     async with context.idempotency.claim(session.user_id, key, deadline) as prior:
         if prior is not None:
-            return _accepted(replay(prior, fingerprint), replayed=True)
+            return answer(replay(prior, fingerprint), True)
         try:
             order_id, assessment, ack = await _assess(request, context, order, session.user_id, deadline)
         except ApiError:
@@ -52,7 +61,7 @@ async def create_order(request: Request) -> Response:
             earlier = context.idempotency.stored(session.user_id, key)
             if earlier is None:
                 raise
-            return _accepted(replay(earlier, fingerprint), replayed=True)
+            return answer(replay(earlier, fingerprint), True)
 
         started = time.perf_counter()
         try:
@@ -77,10 +86,8 @@ async def create_order(request: Request) -> Response:
         record_phase(request.scope, "commit", started)
         context.idempotency.remember(session.user_id, key, appended.order)
         if not appended.created:  # stored by an earlier process under the same key
-            return _accepted(
-                replay((appended.order.fingerprint, appended.order.response), fingerprint), replayed=True
-            )
-        return _accepted(appended.order.response, replayed=False)
+            return answer(replay((appended.order.fingerprint, appended.order.response), fingerprint), True)
+        return answer(appended.order.response, False)
 
 
 async def _assess(
@@ -176,6 +183,15 @@ def _ack(context: EdgeContext, order_id: str, assessment: Assessment) -> bytes:
         "edge": context.settings.node_id,
     }
     return orjson.dumps(body)
+
+
+def _form_answer(body: bytes, replayed: bool) -> Response:
+    """A browser without JavaScript goes on to pay (or to its order's status) with a 303."""
+    ack = orjson.loads(body)
+    target = ack["payment"]["redirect_url"] or f"/v1/orders/{ack['order_id']}"
+    return RedirectResponse(
+        target, status_code=303, headers={"idempotent-replayed": "true"} if replayed else None
+    )
 
 
 def _accepted(body: bytes, replayed: bool) -> Response:

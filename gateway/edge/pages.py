@@ -1,6 +1,7 @@
 """Prerendered order pages, kept per shopper: one shopper can never be served another's page.
 
-A page is keyed by (user, sku, spec); its quantity variants are derived from it without a lookup.
+A page is keyed by (user, sku); other specs and quantities are derived from it without a lookup
+(the page holds every spec's stock and the shopper's coupons), and kept once made.
 Pages expire, are bounded in number (least recently stored dropped first) and are dropped when
 their item changes. Every page is counted once as made and once as used or unused, so waste per
 hit can be reported.
@@ -16,13 +17,14 @@ from dataclasses import dataclass, field
 from gateway.domain.render import CompressedPage, OrderPage
 from gateway.ops import metrics
 
-PageId = tuple[str, str, str]  # (user_id, sku, spec)
+PageId = tuple[str, str]  # (user_id, sku)
+Variant = tuple[str, int]  # (spec, qty)
 
 
 @dataclass
 class StoredPage:
     page: OrderPage
-    variants: dict[int, CompressedPage]
+    variants: dict[Variant, CompressedPage]
     item_version: int
     expires_at: float
     score: float
@@ -47,19 +49,19 @@ class PageStore:
     def __len__(self) -> int:
         return len(self._pages)
 
-    def get(self, user_id: str, sku: str, spec: str) -> StoredPage | None:
-        page_id = (user_id, sku, spec)
+    def get(self, user_id: str, sku: str) -> StoredPage | None:
+        page_id = (user_id, sku)
         stored = self._pages.get(page_id)
         if stored is not None and stored.expires_at <= self._clock():
             self._discard(page_id)
             return None
         return stored
 
-    def has(self, user_id: str, sku: str, spec: str) -> bool:
-        return self.get(user_id, sku, spec) is not None
+    def has(self, user_id: str, sku: str) -> bool:
+        return self.get(user_id, sku) is not None
 
     def put(self, user_id: str, stored: StoredPage) -> None:
-        page_id = (user_id, stored.page.sku, stored.page.spec)
+        page_id = (user_id, stored.page.sku)
         if page_id in self._pages:
             self._discard(page_id)
         stored.expires_at = self._clock() + self._ttl

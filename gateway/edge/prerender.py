@@ -54,7 +54,7 @@ class Prerenderer:
         self._busy = busy
         self._slots = asyncio.Semaphore(concurrency)
         self._per_shopper = per_shopper
-        self._inflight: set[tuple[str, str, str | None]] = set()
+        self._inflight: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._compressor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prerender-compress")
 
@@ -65,12 +65,9 @@ class Prerenderer:
             metrics.PRERENDERS.labels("skipped_save_data").inc(max(0, self._per_shopper - 1))
         started = 0
         for candidate in self._predictor.propose(state, now=state.last_t, limit=limit):
-            page = candidate.page
-            spec = page.spec
-            if spec is not None and self._pages.has(user_id, page.sku, spec):
-                continue
-            if (user_id, page.sku, spec) in self._inflight:
-                continue
+            sku = candidate.page.sku
+            if self._pages.has(user_id, sku) or (user_id, sku) in self._inflight:
+                continue  # any spec and quantity of a stored page can be served from it
             if self._busy():
                 metrics.PRERENDERS.labels("skipped_load").inc()
                 break
@@ -85,7 +82,7 @@ class Prerenderer:
         self._compressor.shutdown(wait=False, cancel_futures=True)
 
     def _start(self, user_id: str, candidate: Candidate) -> None:
-        key = (user_id, candidate.page.sku, candidate.page.spec)
+        key = (user_id, candidate.page.sku)
         self._inflight.add(key)
         task = asyncio.get_running_loop().create_task(self._make(user_id, candidate))
         self._tasks.add(task)
@@ -112,7 +109,7 @@ class Prerenderer:
                 return
             item = reference.item.item
             spec = candidate.page.spec if candidate.page.spec in item.specs else default_spec(item)
-            if self._pages.has(user_id, item.sku, spec):
+            if self._pages.has(user_id, item.sku):
                 return
             book = reference.book.addresses if reference.book else []
             page = build_page(
@@ -133,7 +130,7 @@ class Prerenderer:
     def _store(
         self, user_id: str, page: OrderPage, compressed: CompressedPage, version: int, score: float
     ) -> None:
-        stored = StoredPage(page, {page.qty: compressed}, version, expires_at=0.0, score=score)
+        stored = StoredPage(page, {(page.spec, page.qty): compressed}, version, expires_at=0.0, score=score)
         self._pages.put(user_id, stored)
         live = sorted(self._pages.for_user(user_id), key=lambda entry: entry[1].score)
         for page_id, _ in live[: max(0, len(live) - self._per_shopper)]:

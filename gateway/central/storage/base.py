@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from gateway.models import Address, AddressBook, Change, Coupon, Item, ItemChange, NewAddress
+from gateway.models import Address, AddressBook, Change, Coupon, Item, ItemChange, NewAddress, NewItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +63,10 @@ class CentralStorage(Protocol):
 
     async def update_item(self, sku: str, change: ItemChange) -> Item | None:
         """Apply an operator's change; bumps the version and records it in the change feed."""
+        ...
+
+    async def put_item(self, sku: str, new: NewItem) -> Item:
+        """Create or replace an item; bumps the version and records it in the change feed."""
         ...
 
     async def ensure_user(self, user_id: str) -> bool:

@@ -18,7 +18,7 @@ from gateway.central.storage import sqlite_catalog as catalog
 from gateway.central.storage import sqlite_orders as order_rows
 from gateway.central.storage.base import IngestOrder, IngestResult, ReviewItem, SeedData, StoredOrderRow
 from gateway.central.storage.sqlite_db import SCHEMA, scalar
-from gateway.models import Address, AddressBook, Change, Coupon, Item, ItemChange, NewAddress
+from gateway.models import Address, AddressBook, Change, Coupon, Item, ItemChange, NewAddress, NewItem
 
 T = TypeVar("T")
 _TABLES = ("items", "users", "addresses", "coupons", "orders", "review_queue", "changes")
@@ -50,6 +50,9 @@ class SqliteStorage:
 
     async def update_item(self, sku: str, change: ItemChange) -> Item | None:
         return await self._run(lambda: catalog.update_item(self._require(), sku, change))
+
+    async def put_item(self, sku: str, new: NewItem) -> Item:
+        return await self._run(lambda: catalog.put_item(self._require(), sku, new))
 
     async def ensure_user(self, user_id: str) -> bool:
         return await self._run(lambda: catalog.ensure_user(self._require(), user_id))

@@ -9,7 +9,7 @@ import orjson
 
 from gateway.central.storage.base import SeedData
 from gateway.central.storage.sqlite_db import transaction
-from gateway.models import Address, AddressBook, Change, Coupon, Item, ItemChange, NewAddress
+from gateway.models import Address, AddressBook, Change, Coupon, Item, ItemChange, NewAddress, NewItem
 
 _ITEM_COLUMNS = "sku, title, category, price_cents, specs, spec_stock, version, updated_at"
 
@@ -81,6 +81,32 @@ def update_item(db: sqlite3.Connection, sku: str, change: ItemChange) -> Item | 
         assert updated is not None  # noqa: S101 - updated in this transaction
         _record_change(db, "item", sku, updated.version, now)
     return updated
+
+
+def put_item(db: sqlite3.Connection, sku: str, new: NewItem) -> Item:
+    """Create or replace an item (a replaced one gets the next version), recorded in the feed."""
+    with transaction(db):
+        existing = get_item(db, sku)
+        now = time.time()
+        item = Item(
+            sku=sku,
+            title=new.title,
+            category=new.category,
+            price_cents=new.price_cents,
+            specs=list(new.specs),
+            spec_stock={spec: new.spec_stock.get(spec, 100) for spec in new.specs},
+            stock=0,
+            version=existing.version + 1 if existing else 1,
+            updated_at=now,
+        )
+        db.execute(
+            f"INSERT OR REPLACE INTO items ({_ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+            _item_row(item),
+        )
+        _record_change(db, "item", sku, item.version, now)
+    stored = get_item(db, sku)
+    assert stored is not None  # noqa: S101 - written above
+    return stored
 
 
 def ensure_user(db: sqlite3.Connection, user_id: str) -> bool:
