@@ -6,9 +6,11 @@ error model everywhere, so the limit lives here, raising :class:`ApiError` for t
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import orjson
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import ApiError, error_body
@@ -109,6 +111,27 @@ class ServerTimingMiddleware:
             await send(message)
 
         await self.app(scope, receive, timed_send)
+
+
+class FaultDelayMiddleware:
+    """Chaos for tests and drills: hold every ``/v1/`` request for ``seconds`` before serving it.
+
+    Off unless configured (``EDGE_FAULT_DELAY_SECONDS`` / ``CENTRAL_FAULT_DELAY_SECONDS``); health
+    and ops endpoints stay prompt so that a slow node is still seen as alive.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/v1/"):
+            await asyncio.sleep(self.seconds)
+        await self.app(scope, receive, send)
+
+
+def with_fault_delay(middleware: list[Middleware], seconds: float) -> list[Middleware]:
+    return [*middleware, Middleware(FaultDelayMiddleware, seconds=seconds)] if seconds > 0 else middleware
 
 
 def record_phase(scope: Scope, name: str, started: float) -> None:

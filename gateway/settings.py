@@ -81,6 +81,8 @@ class CentralSettings:
     seed_items: int = 10_000
     seed_users: int = 1_000
     max_body_bytes: int = 1 << 20
+    # Chaos: hold every /v1/ request this long (tests and drills only).
+    fault_delay_seconds: float = 0.0
     server: ServerSettings = ServerSettings()
 
     @classmethod
@@ -116,6 +118,8 @@ class EdgeSettings:
     # The order acknowledgement's budget; lookups get what remains of it minus the commit's share.
     ack_budget_seconds: float = 0.3
     order_page_budget_seconds: float = 0.5
+    payment_budget_seconds: float = 1.2
+    default_budget_seconds: float = 3.0
     prerender_ttl_seconds: float = 1800.0
     prerender_max_pages: int = 50_000
     prerender_per_shopper: int = 3
@@ -136,6 +140,8 @@ class EdgeSettings:
     # Stripe keeps keys for 24 hours; forwarded orders are pruned after this.
     idempotency_retention_seconds: float = 24 * 3600
     payment_methods: tuple[PaymentMethod, ...] = DEFAULT_PAYMENT_METHODS
+    # Chaos: hold every /v1/ request this long (tests and drills only).
+    fault_delay_seconds: float = 0.0
     server: ServerSettings = ServerSettings()
 
     @classmethod

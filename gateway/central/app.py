@@ -14,7 +14,12 @@ from gateway.central.context import CentralContext, ChangeSignal
 from gateway.central.seed import build_seed
 from gateway.central.storage import CentralStorage, SqliteStorage
 from gateway.errors import EXCEPTION_HANDLERS
-from gateway.middleware import BodyLimitMiddleware, InflightLimitMiddleware, ServerTimingMiddleware
+from gateway.middleware import (
+    BodyLimitMiddleware,
+    InflightLimitMiddleware,
+    ServerTimingMiddleware,
+    with_fault_delay,
+)
 from gateway.serve import freeze_startup_heap
 from gateway.settings import CentralSettings
 from gateway.signing import BatchSigner, SessionSigner, edge_credential
@@ -47,11 +52,14 @@ def create_central_app(settings: CentralSettings, storage: CentralStorage | None
 
     return Starlette(
         routes=[*routes.ROUTES, *orders.ROUTES, *changes.ROUTES],
-        middleware=[
-            Middleware(ServerTimingMiddleware),
-            Middleware(InflightLimitMiddleware, max_inflight=settings.server.max_inflight_requests),
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
-        ],
+        middleware=with_fault_delay(
+            [
+                Middleware(ServerTimingMiddleware),
+                Middleware(InflightLimitMiddleware, max_inflight=settings.server.max_inflight_requests),
+                Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            ],
+            settings.fault_delay_seconds,
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

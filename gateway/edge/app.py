@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from gateway.domain.payments import PaymentCatalog
 from gateway.domain.predictor import EveryView, MarkovBaseline, Predictor, SignalPredictor
 from gateway.domain.rules import RulePolicy
 from gateway.domain.tracegen import generate_trace
-from gateway.edge import addresses, admin, catalog, health, order_page, orders, sessions, signals
+from gateway.edge import addresses, admin, catalog, dashboard, health, order_page, orders, sessions, signals
 from gateway.edge.central_client import CentralClient
 from gateway.edge.change_feed import ChangeFollower
 from gateway.edge.context import EdgeContext
@@ -32,8 +33,14 @@ from gateway.edge.prerender import Prerenderer
 from gateway.edge.reference import Reference
 from gateway.edge.signal_store import SignalStore
 from gateway.errors import EXCEPTION_HANDLERS
-from gateway.middleware import BodyLimitMiddleware, InflightLimitMiddleware, ServerTimingMiddleware
+from gateway.middleware import (
+    BodyLimitMiddleware,
+    InflightLimitMiddleware,
+    ServerTimingMiddleware,
+    with_fault_delay,
+)
 from gateway.ops import endpoints, metrics
+from gateway.ops.budgets import BudgetMiddleware, RouteStats
 from gateway.ops.load import LoadGauge
 from gateway.outbox.forwarder import Forwarder
 from gateway.outbox.store import Outbox
@@ -58,6 +65,8 @@ ROUTES = [
     Route("/v1/order-page", order_page.order_page, methods=["GET"]),
     Route("/admin/purge", admin.purge, methods=["POST"]),
     Route("/metrics", endpoints.metrics, methods=["GET"]),
+    Route("/stats", dashboard.stats, methods=["GET"]),
+    Route("/dashboard", dashboard.page, methods=["GET"]),
 ]
 
 
@@ -82,6 +91,14 @@ def cache_policies(settings: EdgeSettings) -> tuple[Policy, Policy]:
     )
 
 
+def route_budgets(settings: EdgeSettings) -> dict[str, float]:
+    return {
+        "order_ack": settings.ack_budget_seconds,
+        "order_page": settings.order_page_budget_seconds,
+        "payment_redirect": settings.payment_budget_seconds,
+    }
+
+
 def predictor_for(strategy: str) -> Predictor:
     if strategy == "signals":
         return SignalPredictor()
@@ -94,6 +111,7 @@ def predictor_for(strategy: str) -> Predictor:
 
 def create_edge_app(settings: EdgeSettings) -> Starlette:
     load = LoadGauge()
+    route_stats = RouteStats(route_budgets(settings), settings.default_budget_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -147,10 +165,14 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
             signals=SignalStore(),
             pages=pages,
             prerenderer=prerenderer,
+            route_stats=route_stats,
+            started_at=time.time(),
         )
         app.state.edge = context
         for cache in context.caches:
             metrics.watch_cache(cache)
+        metrics.OUTBOX_DEPTH.set_function(lambda: outbox.depth)
+        metrics.OUTBOX_OLDEST_SECONDS.set_function(outbox.oldest_pending_age)
         freeze_startup_heap()
         background = [
             asyncio.create_task(forwarder.run(), name="forwarder"),
@@ -172,13 +194,17 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
 
     return Starlette(
         routes=ROUTES,
-        middleware=[
-            Middleware(ServerTimingMiddleware),
-            Middleware(
-                InflightLimitMiddleware, max_inflight=settings.server.max_inflight_requests, gauge=load
-            ),
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
-        ],
+        middleware=with_fault_delay(
+            [
+                Middleware(BudgetMiddleware, stats=route_stats),
+                Middleware(ServerTimingMiddleware),
+                Middleware(
+                    InflightLimitMiddleware, max_inflight=settings.server.max_inflight_requests, gauge=load
+                ),
+                Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            ],
+            settings.fault_delay_seconds,
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

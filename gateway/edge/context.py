@@ -18,6 +18,7 @@ from gateway.edge.pages import PageStore
 from gateway.edge.prerender import Prerenderer
 from gateway.edge.reference import Reference
 from gateway.edge.signal_store import SignalStore
+from gateway.ops.budgets import RouteStats
 from gateway.outbox.forwarder import Forwarder
 from gateway.outbox.store import Outbox
 from gateway.settings import EdgeSettings
@@ -42,6 +43,8 @@ class EdgeContext:
     signals: SignalStore
     pages: PageStore
     prerenderer: Prerenderer
+    route_stats: RouteStats
+    started_at: float
 
     @property
     def caches(self) -> tuple[EdgeCache, ...]:

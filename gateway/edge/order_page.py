@@ -33,6 +33,7 @@ from gateway.errors import ApiError
 from gateway.middleware import record_phase
 from gateway.models import SKU_PATTERN
 from gateway.ops import metrics
+from gateway.ops.budgets import request_deadline
 from gateway.responses import JSON_MEDIA_TYPE
 
 _RENDER_RESERVE_SECONDS = 0.05
@@ -49,7 +50,8 @@ async def order_page(request: Request) -> Response:
         context.pages.mark_used(stored)
         outcome = "hit"
     else:
-        page, compressed = await _render_now(context, session.user_id, sku, spec, qty)
+        deadline = request_deadline(request.scope, context.settings.order_page_budget_seconds)
+        page, compressed = await _render_now(context, session.user_id, sku, spec, qty, deadline=deadline)
         outcome, variant = "miss", "rendered"
     record_phase(request.scope, "page", started)
     metrics.ORDER_PAGES.labels(outcome).inc()
@@ -89,9 +91,9 @@ def _variant(stored: StoredPage, spec: str, qty: int) -> tuple[OrderPage, Compre
 
 
 async def _render_now(
-    context: EdgeContext, user_id: str, sku: str, spec: str | None, qty: int
+    context: EdgeContext, user_id: str, sku: str, spec: str | None, qty: int, *, deadline: Deadline
 ) -> tuple[OrderPage, CompressedPage]:
-    deadline = Deadline.after(context.settings.order_page_budget_seconds)
+    """Within the budget; what cannot be fetched in time is left out (coupons, the address)."""
     cap = context.settings.central_timeout_seconds
     try:
         reference = await context.reference.for_order(

@@ -26,6 +26,7 @@ from gateway.edge.reference import UnknownItem
 from gateway.errors import ApiError
 from gateway.middleware import record_phase
 from gateway.models import OrderRequest
+from gateway.ops.budgets import request_deadline
 from gateway.outbox.store import NewOrder, OutboxUnavailable
 from gateway.responses import JSON_MEDIA_TYPE
 from gateway.validation import decode_json
@@ -37,7 +38,7 @@ _COMMIT_RESERVE_SECONDS = 0.08
 
 async def create_order(request: Request) -> Response:
     context = edge_context(request)
-    deadline = Deadline.after(context.settings.ack_budget_seconds)
+    deadline = request_deadline(request.scope, context.settings.ack_budget_seconds)
     session = require_session(request, context.signer)
     form = request.headers.get("content-type", "").startswith(FORM_MEDIA_TYPE)
     if form:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, Histogram
 
 CACHE_EVENT_NAMES = (
     "hit",
@@ -26,6 +26,40 @@ CACHE_EVENTS = Counter(
     "(a waiter gave up), origin_error, eviction, purge, store_error (the store itself failed).",
     ["cache", "event"],
 )
+# Buckets resolve the budgets (0.3 s ack, 0.5 s order page, 1.2 s payment redirect, 3 s any).
+REQUEST_SECONDS = Histogram(
+    "gateway_request_seconds",
+    "Time to the start of the response, per route.",
+    ["route"],
+    buckets=(
+        0.001,
+        0.0025,
+        0.005,
+        0.01,
+        0.025,
+        0.05,
+        0.1,
+        0.2,
+        0.3,
+        0.4,
+        0.5,
+        0.75,
+        1.0,
+        1.2,
+        1.5,
+        2.0,
+        3.0,
+        5.0,
+    ),
+)
+BUDGET_EXCEEDED = Counter(
+    "gateway_budget_exceeded_total", "Requests answered after their route's budget.", ["route"]
+)
+OUTBOX_DEPTH = Gauge(
+    "gateway_outbox_depth", "Orders stored at the edge, not yet confirmed by the central store."
+)
+OUTBOX_OLDEST_SECONDS = Gauge("gateway_outbox_oldest_pending_seconds", "Age of the oldest unconfirmed order.")
+FORWARDED = Counter("gateway_orders_forwarded_total", "Orders the central store confirmed.")
 SIGNALS = Counter("gateway_signals_total", "Browsing events received, by outcome.", ["outcome"])
 PRERENDERS = Counter(
     "gateway_prerenders_total",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import orjson
 
 from gateway.edge.central_client import CentralClient, CentralRejected, CentralUnavailable
+from gateway.ops import metrics
 from gateway.outbox.store import Outbox, PendingOrder
 from gateway.resilience import Backoff
 from gateway.signing import BatchSigner
@@ -106,6 +107,7 @@ class Forwarder:
         await self._outbox.mark_forwarded(seqs)
         self.stats.batches += 1
         self.stats.forwarded += len(seqs)
+        metrics.FORWARDED.inc(len(seqs))
         self.stats.last_success_at = self._clock()
         return 0.0
 
