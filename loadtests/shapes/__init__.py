@@ -1,0 +1,1 @@
+"""One load shape per file, so a run picks its shape by the file it adds to ``-f``."""
