@@ -134,6 +134,15 @@ def with_fault_delay(middleware: list[Middleware], seconds: float) -> list[Middl
     return [*middleware, Middleware(FaultDelayMiddleware, seconds=seconds)] if seconds > 0 else middleware
 
 
+def server_timing_total(header: str) -> float | None:
+    """The ``total;dur=`` entry of a Server-Timing header, in milliseconds (for load tools)."""
+    for entry in header.split(","):
+        name, _, rest = entry.strip().partition(";")
+        if name == "total" and rest.startswith("dur="):
+            return float(rest[4:])
+    return None
+
+
 def record_phase(scope: Scope, name: str, started: float) -> None:
     """Record a phase that began at ``started`` (a ``time.perf_counter()`` reading) and ends now."""
     phases = scope.get(TIMING_SCOPE_KEY)

@@ -26,6 +26,8 @@ import orjson
 from hdrh.histogram import HdrHistogram
 from tqdm import tqdm
 
+from gateway.middleware import server_timing_total
+
 SIGNAL_FIELDS = ("t", "type", "sku", "spec", "qty", "ms")
 SIGNAL_TYPES = frozenset({"view", "spec", "cart", "dwell", "leave"})
 
@@ -216,21 +218,13 @@ class Replay:
                 self.tally.errors += 1
                 return
             kind = "hit" if response.headers.get("x-prerender") == "hit" else "miss"
-            server = _total_ms(response.headers.get("server-timing", ""))
+            server = server_timing_total(response.headers.get("server-timing", ""))
         self.tally.opens += 1
         self.tally.hits += kind == "hit"
         self.tally.exact_hits += response.headers.get("x-prerender-variant") == "exact"
         self.tally.client[kind].record_value(max(1, int(elapsed * 1e6)))
         if server is not None:
             self.tally.server[kind].record_value(max(1, int(server * 1000)))
-
-
-def _total_ms(header: str) -> float | None:
-    for entry in header.split(","):
-        name, _, rest = entry.strip().partition(";")
-        if name == "total" and rest.startswith("dur="):
-            return float(rest[4:])
-    return None
 
 
 def _percentiles(histogram: HdrHistogram) -> dict[str, float] | None:

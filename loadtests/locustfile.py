@@ -87,6 +87,7 @@ class StorefrontUser(FastHttpUser):
         now = time.time()
         self.signal({"t": now, "type": "view", "sku": sku})
         self.signal({"t": now + 1, "type": "spec", "sku": sku, "spec": spec})
+        time.sleep(random.uniform(0.3, 1.5))  # a shopper reads the spec before tapping "buy"
         with self.client.get(
             "/v1/order-page",
             params={"sku": sku, "spec": spec, "qty": 1},

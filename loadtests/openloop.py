@@ -23,6 +23,8 @@ import aiohttp
 import uvloop
 from hdrh.histogram import HdrHistogram
 
+from gateway.middleware import server_timing_total
+
 
 async def run(
     url: str, rate: float, seconds: float, body: str | None, token: str | None
@@ -48,7 +50,7 @@ async def run(
                     async with session.post(url, data=body, headers=key) as response:
                         await response.read()
                 outcomes["ok" if response.status < 400 else f"http_{response.status}"] += 1
-                total = _timing_total(response.headers.get("server-timing", ""))
+                total = server_timing_total(response.headers.get("server-timing", ""))
                 if total is not None:
                     server_time.record_value(max(1, int(total * 1000)))
             except (aiohttp.ClientError, TimeoutError) as exc:
@@ -83,15 +85,6 @@ async def run(
             for name, p in (("p50", 50), ("p90", 90), ("p99", 99), ("p999", 99.9))
         },
     }
-
-
-def _timing_total(header: str) -> float | None:
-    """The ``total;dur=`` entry of a Server-Timing header, in milliseconds."""
-    for entry in header.split(","):
-        name, _, rest = entry.strip().partition(";")
-        if name == "total" and rest.startswith("dur="):
-            return float(rest[4:])
-    return None
 
 
 def main() -> None:

@@ -8,8 +8,9 @@ What it does, so that the figures mean the same thing on every run:
   load generators to CPU 1, and the central store runs on CPU 1 at the lowest priority so it
   takes only what the generators leave;
 - measures maximum throughput with wrk (closed loop, ``--connections`` keep-alive connections):
-  the bare ``POST /ack`` with an order-sized body, then durable order acknowledgements
-  (``POST /v1/orders``, a fresh Idempotency-Key per request);
+  a prerendered order page (``GET /v1/order-page``, brotli, a prerender hit) against the bare
+  ``GET /page`` (12 KB), then durable order acknowledgements (``POST /v1/orders``, a fresh
+  Idempotency-Key per request) against the bare ``POST /ack`` with an order-sized body;
 - measures latency at half of the edge's maximum rate with the open-loop generator
   (``loadtests/openloop.py``), client-side and server-side (Server-Timing), for the edge's acks
   and for the bare endpoint at the same rate.
@@ -19,6 +20,7 @@ Every figure is reported with its ratio to the bare endpoint measured in the sam
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import re
@@ -77,12 +79,69 @@ def _wrk(
     output = subprocess.run(
         [*command, "-s", str(WRK_SCRIPT), url], env=env, capture_output=True, text=True, check=True
     ).stdout
+    return _parse_wrk(output)
+
+
+def _wrk_get(url: str, headers: dict[str, str], *, seconds: int, connections: int) -> dict[str, float]:
+    command = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    return _parse_wrk(output)
+
+
+def _parse_wrk(output: str) -> dict[str, float]:
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
         "p50_ms": _duration_ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1)),  # type: ignore[union-attr]
         "p99_ms": _duration_ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),  # type: ignore[union-attr]
         "non_2xx": float(non_2xx.group(1)) if non_2xx else 0.0,
+    }
+
+
+def _prerender(edge: str, token: str) -> str:
+    """Show interest in the benchmark item, and wait until its order page is a prerender hit."""
+    auth = {"authorization": f"Bearer {token}"}
+    spec: str = httpx.get(f"{edge}/v1/catalog/items/{ORDER['sku']}").json()["specs"][0]
+    now = time.time()
+    events = [
+        {"t": now, "type": "view", "sku": ORDER["sku"]},
+        {"t": now + 1, "type": "spec", "sku": ORDER["sku"], "spec": spec},
+    ]
+    httpx.post(f"{edge}/v1/signals", json={"events": events}, headers=auth).raise_for_status()
+    path = f"/v1/order-page?sku={ORDER['sku']}&spec={spec}&qty=1"
+    for _ in range(100):
+        if httpx.get(f"{edge}{path}", headers=auth).headers.get("x-prerender") == "hit":
+            return path
+        time.sleep(0.05)
+    raise RuntimeError("the benchmark page was never prerendered")
+
+
+def _locust_shape(edge: str, shape: str, seconds: int, base_users: int) -> dict[str, dict[str, float]]:
+    """Run the storefront journey in a load shape; p50/p95/p99 per route from Locust's CSV."""
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as out:
+        files = f"{root / 'loadtests' / 'locustfile.py'},{root / 'loadtests' / 'shapes' / f'{shape}.py'}"
+        command = [str(Path(sys.executable).with_name("locust")), "-f", files, "--headless", "--host", edge]
+        command += ["--csv", f"{out}/run", "--only-summary", "--tags", "journey"]
+        env = {**os.environ, "LOAD_BASE_USERS": str(base_users), "LOAD_SECONDS": str(seconds)}
+        subprocess.run(
+            ["taskset", "-c", LOAD_CPU, *command], env=env, capture_output=True, check=False, cwd=root
+        )
+        with open(f"{out}/run_stats.csv", newline="") as stats:
+            rows = list(csv.DictReader(stats))
+    return {
+        f"{row['Type']} {row['Name']}": {
+            "requests": float(row["Request Count"]),
+            "failures": float(row["Failure Count"]),
+            "rps": round(float(row["Requests/s"]), 1),
+            "p50_ms": float(row["50%"]),
+            "p95_ms": float(row["95%"]),
+            "p99_ms": float(row["99%"]),
+        }
+        for row in rows
+        if row["Name"] in ("/v1/orders", "/v1/order-page", "Aggregated")
     }
 
 
@@ -108,7 +167,7 @@ def _openloop(url: str, rate: float, seconds: int, body: str, token: str | None)
     return result
 
 
-def run(seconds: int, connections: int) -> dict[str, object]:
+def run(seconds: int, connections: int, shape_seconds: int, base_users: int) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix="server-bench-"))
     env = {"GATEWAY_SECRET": secrets.token_urlsafe(32), "CENTRAL_OPS_TOKEN": secrets.token_urlsafe(16)}
     cli = [sys.executable, "-m", "gateway.cli"]
@@ -146,6 +205,14 @@ def run(seconds: int, connections: int) -> dict[str, object]:
                 headers={"authorization": f"Bearer {token}", "idempotency-key": secrets.token_hex(8)},
             )
             warm.raise_for_status()
+            page_path = _prerender(edge, token)
+            page_headers = {"authorization": f"Bearer {token}", "accept-encoding": "br"}
+            bare_page = _wrk_get(
+                f"http://{HOST}:{bare_port}/page", {}, seconds=seconds, connections=connections
+            )
+            order_page = _wrk_get(
+                f"{edge}{page_path}", page_headers, seconds=seconds, connections=connections
+            )
             bare = _wrk(
                 f"http://{HOST}:{bare_port}", "/ack", body, None, seconds=seconds, connections=connections
             )
@@ -154,18 +221,25 @@ def run(seconds: int, connections: int) -> dict[str, object]:
             time.sleep(2)  # let the forwarder drain what the maximum run queued
             acks_at_half = _openloop(f"{edge}/v1/orders", half, seconds, body, token)
             bare_at_half = _openloop(f"http://{HOST}:{bare_port}/ack", half, seconds, body, None)
+            flash_sale = (
+                _locust_shape(edge, "flash_sale", shape_seconds, base_users) if shape_seconds else None
+            )
             drained = httpx.get(f"{edge}/readyz").json()["outbox"]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return {
         "seconds": seconds,
         "connections": connections,
+        "bare_page_max": bare_page,
+        "order_page_hit_max": order_page,
+        "order_page_throughput_ratio": round(order_page["rps"] / bare_page["rps"], 3),
         "bare_max": bare,
         "acks_max": acks,
         "acks_throughput_ratio": round(acks["rps"] / bare["rps"], 3),
         "half_rate": half,
         "acks_at_half": acks_at_half,
         "bare_at_half": bare_at_half,
+        "flash_sale": flash_sale,
         "outbox_after": drained,
     }
 
@@ -174,11 +248,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--shape-seconds", type=int, default=60, help="flash_sale shape length; 0 skips it")
+    parser.add_argument("--base-users", type=int, default=40, help="the shape's base users (5x at the spike)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
-    results = run(args.seconds, args.connections)
+    results = run(args.seconds, args.connections, args.shape_seconds, args.base_users)
     text = json.dumps(results, indent=2)
     print(text)
     if args.json:

@@ -6,6 +6,7 @@ the coupons (or learns that it could not in time) and passes them in.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -165,14 +166,7 @@ def _review_packet(
             "stock_for_spec": item.spec_stock.get(order.spec) if item else None,
         },
         "address": {
-            "name": address.name,
-            "phone": address.phone,
-            "province": address.province,
-            "city": address.city,
-            "county": address.county,
-            "adcode": address.adcode,
-            "detail": address.detail,
-            "source": address.source,
+            **{name: value for name, value in dataclasses.asdict(address).items() if name != "confidence"},
             "address_id": order.address_id,
             "resolution_confidence": round(address.confidence, 2),
         },

@@ -20,6 +20,7 @@ from html import escape
 from typing import Any
 
 import brotli
+import msgspec
 
 from gateway.domain.pricing import price_order
 from gateway.models import Address, Coupon, Item
@@ -155,19 +156,7 @@ class OrderPage:
 
 
 def _address_model(address: Address | None) -> dict[str, Any] | None:
-    if address is None:
-        return None
-    return {
-        "address_id": address.address_id,
-        "name": address.name,
-        "phone": address.phone,
-        "province": address.province,
-        "city": address.city,
-        "county": address.county,
-        "adcode": address.adcode,
-        "detail": address.detail,
-        "is_default": address.is_default,
-    }
+    return msgspec.structs.asdict(address) if address is not None else None
 
 
 def _check_qty(qty: int) -> None:

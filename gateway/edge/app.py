@@ -51,22 +51,23 @@ from gateway.signing import BatchSigner, SessionSigner, edge_credential, payment
 
 logger = logging.getLogger("gateway.edge")
 
+# The hot routes first: Starlette tries them in order.
 ROUTES = [
-    Route("/healthz", health.healthz, methods=["GET"]),
-    Route("/readyz", health.readyz, methods=["GET"]),
-    Route("/v1/sessions", sessions.create_session, methods=["POST"]),
-    Route("/v1/catalog/items/{sku}", catalog.get_item, methods=["GET"]),
+    Route("/v1/order-page", order_page.order_page, methods=["GET"]),
     Route("/v1/orders", orders.create_order, methods=["POST"]),
+    Route("/v1/signals", signals.receive_signals, methods=["POST"]),
+    Route("/v1/catalog/items/{sku}", catalog.get_item, methods=["GET"]),
     Route("/v1/orders/{order_id}", orders.get_order, methods=["GET"]),
+    Route("/v1/sessions", sessions.create_session, methods=["POST"]),
     Route("/v1/address/resolve", addresses.resolve_address, methods=["POST"]),
     Route("/v1/address/book", addresses.get_book, methods=["GET"]),
     Route("/v1/address/book", addresses.save_address, methods=["POST"]),
-    Route("/v1/signals", signals.receive_signals, methods=["POST"]),
-    Route("/v1/order-page", order_page.order_page, methods=["GET"]),
-    Route("/admin/purge", admin.purge, methods=["POST"]),
+    Route("/healthz", health.healthz, methods=["GET"]),
+    Route("/readyz", health.readyz, methods=["GET"]),
     Route("/metrics", endpoints.metrics, methods=["GET"]),
     Route("/stats", dashboard.stats, methods=["GET"]),
     Route("/dashboard", dashboard.page, methods=["GET"]),
+    Route("/admin/purge", admin.purge, methods=["POST"]),
 ]
 
 

@@ -37,6 +37,7 @@ from gateway.ops.budgets import request_deadline
 from gateway.responses import JSON_MEDIA_TYPE
 
 _RENDER_RESERVE_SECONDS = 0.05
+_SERVED = {outcome: metrics.ORDER_PAGES.labels(outcome) for outcome in ("hit", "miss")}
 
 
 async def order_page(request: Request) -> Response:
@@ -54,7 +55,7 @@ async def order_page(request: Request) -> Response:
         page, compressed = await _render_now(context, session.user_id, sku, spec, qty, deadline=deadline)
         outcome, variant = "miss", "rendered"
     record_phase(request.scope, "page", started)
-    metrics.ORDER_PAGES.labels(outcome).inc()
+    _SERVED[outcome].inc()
     headers = {
         "x-prerender": outcome,
         # "exact": the page as prerendered; "derived": another spec or quantity made from it

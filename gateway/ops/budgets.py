@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from hdrh.histogram import HdrHistogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -85,14 +86,25 @@ class RouteStats:
         self.budgets = dict(budgets)
         self.default = default_seconds
         self.percentiles: dict[str, RollingPercentiles] = {}
+        self._meters: dict[str, tuple[Any, Any, RollingPercentiles]] = {}
 
     def budget_for(self, route: str) -> float:
         return self.budgets.get(route, self.default)
 
     def record(self, route: str, seconds: float) -> None:
-        rolling = self.percentiles.get(route)
-        if rolling is None:
-            rolling = self.percentiles[route] = RollingPercentiles()
+        meters = self._meters.get(route)
+        if meters is None:
+            # Resolved once per route: prometheus-client's labels() takes a lock and hashes the
+            # label values on every call, which a hot route need not pay per request.
+            meters = self._meters[route] = (
+                metrics.REQUEST_SECONDS.labels(route),
+                metrics.BUDGET_EXCEEDED.labels(route),
+                self.percentiles.setdefault(route, RollingPercentiles()),
+            )
+        histogram, exceeded, rolling = meters
+        histogram.observe(seconds)
+        if seconds > self.budget_for(route):
+            exceeded.inc()
         rolling.record(seconds)
 
 
@@ -108,9 +120,8 @@ class BudgetMiddleware:
         route = route_of(scope["method"], scope["path"])
         if route == "order_ack" and _is_form(scope):
             route = "payment_redirect"  # the page's plain form: answered with the redirect to pay
-        budget = self.stats.budget_for(route)
         started = time.perf_counter()
-        scope[DEADLINE_SCOPE_KEY] = Deadline.after(budget)
+        scope[DEADLINE_SCOPE_KEY] = Deadline.after(self.stats.budget_for(route))
         answered_at = 0.0
 
         async def timed_send(message: Message) -> None:
@@ -122,11 +133,7 @@ class BudgetMiddleware:
         try:
             await self.app(scope, receive, timed_send)
         finally:
-            elapsed = (answered_at or time.perf_counter()) - started
-            metrics.REQUEST_SECONDS.labels(route).observe(elapsed)
-            if elapsed > budget:
-                metrics.BUDGET_EXCEEDED.labels(route).inc()
-            self.stats.record(route, elapsed)
+            self.stats.record(route, (answered_at or time.perf_counter()) - started)
 
 
 def _is_form(scope: Scope) -> bool:
