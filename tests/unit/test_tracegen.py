@@ -9,7 +9,8 @@ from collections import defaultdict
 import pytest
 
 from gateway.central.seed import build_seed, user_id
-from gateway.domain.tracegen import CHINA_UTC_OFFSET_S, EVENT_FIELDS, generate_trace, write_jsonl
+from gateway.domain.tracegen import generate_trace, write_jsonl
+from gateway.domain.tracegen_world import CHINA_UTC_OFFSET_S, EVENT_FIELDS
 from gateway.models import Item
 
 Event = dict[str, object]
