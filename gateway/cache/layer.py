@@ -88,6 +88,7 @@ class EdgeCache:
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
         self._inflight: dict[str, asyncio.Task[Any]] = {}
+        self._superseded: set[str] = set()  # keys purged or replaced while their fetch ran
         self._lru: OrderedDict[str, int] = OrderedDict()
         self._bytes = 0
         self._events = {
@@ -129,6 +130,12 @@ class EdgeCache:
         return results
 
     async def put(self, key: str, value: Any, loader: Loader[Any]) -> None:
+        """A value from outside (the change feed): it wins over a fetch that is still under way."""
+        if key in self._inflight:
+            self._superseded.add(key)
+        await self._write(key, value, loader)
+
+    async def _write(self, key: str, value: Any, loader: Loader[Any]) -> None:
         now = self._clock()
         policy = loader.policy
         if value is None:
@@ -148,6 +155,8 @@ class EdgeCache:
             await self._account(key, loader.size)
 
     async def purge(self, key: str) -> int:
+        if key in self._inflight:
+            self._superseded.add(key)  # what that fetch brings back may predate the purge
         removed = int(bool(await self._store.delete(key)))
         self._forget(key)
         self._events["purge"].inc(removed)
@@ -226,6 +235,7 @@ class EdgeCache:
 
     def _fetched(self, key: str, task: asyncio.Task[Any]) -> None:
         self._inflight.pop(key, None)
+        self._superseded.discard(key)
         # A background refresh has no waiter; its failure is counted in _fill, not raised again.
         if not task.cancelled() and task.exception() is not None:
             logger.debug("fetching %s failed: %s", key, task.exception())
@@ -236,7 +246,10 @@ class EdgeCache:
         except OriginUnavailable:
             self._events["origin_error"].inc()
             raise
-        await self.put(key, value, loader)
+        if key in self._superseded:
+            self._superseded.discard(key)
+        else:
+            await self._write(key, value, loader)
         return value
 
     def _touch(self, key: str) -> None:

@@ -186,9 +186,7 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
         finally:
             for task in background:
                 task.cancel()
-            for task in background:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await asyncio.gather(*background, return_exceptions=True)
             await prerenderer.close()
             await outbox.close()
             await central.close()

@@ -44,6 +44,10 @@ class ChangeFollower:
                 delay = self._backoff.next_delay()
                 logger.warning("change feed unavailable (%s); retrying in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
+            except Exception:  # invalidation must outlive any one bad answer or cache failure
+                delay = self._backoff.next_delay()
+                logger.exception("change feed step failed; retrying in %.1fs", delay)
+                await asyncio.sleep(delay)
 
     async def step(self) -> None:
         wait = 0 if self.cursor is None else _WAIT_SECONDS

@@ -20,17 +20,16 @@ from gateway.outbox.store import Outbox, StoredOrder
 MAX_KEY_LENGTH = 255
 
 
-def check_key(raw: str | None) -> str:
+def check_key(raw: str | None, field: str = "Idempotency-Key") -> str:
+    """``field`` names where the key travels: the header, or the order page form's field."""
     if raw is None or not raw.strip():
-        raise ApiError(
-            400, "idempotency_key_required", "send an Idempotency-Key header", field="Idempotency-Key"
-        )
+        raise ApiError(400, "idempotency_key_required", f"send an idempotency key ({field})", field=field)
     if len(raw) > MAX_KEY_LENGTH or not raw.isprintable():
         raise ApiError(
             400,
             "invalid_idempotency_key",
-            f"the Idempotency-Key must be printable and at most {MAX_KEY_LENGTH} characters",
-            field="Idempotency-Key",
+            f"the idempotency key must be printable and at most {MAX_KEY_LENGTH} characters",
+            field=field,
         )
     return raw
 

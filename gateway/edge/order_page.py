@@ -26,7 +26,7 @@ from gateway.domain.render import (
 )
 from gateway.edge.auth import require_session
 from gateway.edge.context import EdgeContext, edge_context
-from gateway.edge.pages import StoredPage
+from gateway.edge.pages import MAX_VARIANTS, StoredPage
 from gateway.edge.prerender import default_spec
 from gateway.edge.reference import UnknownItem
 from gateway.errors import ApiError
@@ -87,7 +87,9 @@ def _variant(stored: StoredPage, spec: str, qty: int) -> tuple[OrderPage, Compre
     exact = "exact" if page is stored.page else "derived"
     compressed = stored.variants.get((spec, qty))
     if compressed is None:
-        compressed = stored.variants[spec, qty] = compress(render_html(page))
+        compressed = compress(render_html(page))
+        if len(stored.variants) < MAX_VARIANTS:
+            stored.variants[spec, qty] = compressed
     return page, compressed, exact
 
 

@@ -48,7 +48,7 @@ async def create_order(request: Request) -> Response:
             request.headers.get("idempotency-key"),
             decode_json(await request.body(), OrderRequest),
         )
-    key = check_key(raw_key)
+    key = check_key(raw_key, field="idempotency_key" if form else "Idempotency-Key")
     answer = _form_answer if form else _accepted
     fingerprint = hashlib.sha256(msgspec.json.encode(order)).hexdigest()
 
@@ -78,6 +78,9 @@ async def create_order(request: Request) -> Response:
                 )
             )
         except OutboxUnavailable as full:
+            earlier = context.idempotency.stored(session.user_id, key)
+            if earlier is not None:  # stored before (e.g. by an earlier process): the first answer stands
+                return answer(replay(earlier, fingerprint), True)
             raise ApiError(
                 503,
                 "outbox_unavailable",
@@ -86,6 +89,8 @@ async def create_order(request: Request) -> Response:
             ) from None
         record_phase(request.scope, "commit", started)
         context.idempotency.remember(session.user_id, key, appended.order)
+        # The page's form carried this key: the next visit needs a page with a fresh one.
+        context.pages.drop((session.user_id, order.sku))
         if not appended.created:  # stored by an earlier process under the same key
             return answer(replay((appended.order.fingerprint, appended.order.response), fingerprint), True)
         return answer(appended.order.response, False)

@@ -21,6 +21,9 @@ PageId = tuple[str, str]  # (user_id, sku)
 Variant = tuple[str, int]  # (spec, qty)
 
 
+MAX_VARIANTS = 16  # other specs and quantities kept per page; more are served, not stored
+
+
 @dataclass
 class StoredPage:
     page: OrderPage
@@ -39,6 +42,7 @@ class PageStore:
         self._pages: OrderedDict[PageId, StoredPage] = OrderedDict()
         self._by_user: defaultdict[str, set[PageId]] = defaultdict(set)
         self._by_sku: defaultdict[str, set[PageId]] = defaultdict(set)
+        self._generations: dict[str, int] = {}
         self._ttl = ttl_seconds
         self._max = max_pages
         self._clock = clock
@@ -85,8 +89,13 @@ class PageStore:
     def drop(self, page_id: PageId) -> None:
         self._discard(page_id)
 
+    def generation(self, sku: str) -> int:
+        """How often the item's pages were dropped; a prerender started before a drop is stale."""
+        return self._generations.get(sku, 0)
+
     def drop_sku(self, sku: str) -> int:
         """The item changed: its pages show an old price or stock."""
+        self._generations[sku] = self._generations.get(sku, 0) + 1
         stale = list(self._by_sku.get(sku, ()))
         for page_id in stale:
             self._discard(page_id)

@@ -53,6 +53,7 @@ class Prerenderer:
         self._remote = remote_prefixes
         self._busy = busy
         self._slots = asyncio.Semaphore(concurrency)
+        self._max_queued = concurrency * 16  # beyond that, new prerenders are skipped, not queued
         self._per_shopper = per_shopper
         self._inflight: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -68,7 +69,7 @@ class Prerenderer:
             sku = candidate.page.sku
             if self._pages.has(user_id, sku) or (user_id, sku) in self._inflight:
                 continue  # any spec and quantity of a stored page can be served from it
-            if self._busy():
+            if self._busy() or len(self._tasks) >= self._max_queued:
                 metrics.PRERENDERS.labels("skipped_load").inc()
                 break
             self._start(user_id, candidate)
@@ -94,6 +95,7 @@ class Prerenderer:
         task.add_done_callback(done)
 
     async def _make(self, user_id: str, candidate: Candidate) -> None:
+        generation = self._pages.generation(candidate.page.sku)
         async with self._slots:
             await asyncio.sleep(0)  # requests that arrived meanwhile go first
             try:
@@ -125,6 +127,8 @@ class Prerenderer:
             compressed = await asyncio.get_running_loop().run_in_executor(
                 self._compressor, compress, render_html(page)
             )
+            if self._pages.generation(item.sku) != generation:
+                return  # the item changed while this page was made: it shows the old one
             self._store(user_id, page, compressed, item.version, candidate.score)
 
     def _store(

@@ -73,10 +73,10 @@ class Forwarder:
 
     async def step(self) -> float:
         """Forward the oldest pending batch, or wait for orders; return how long to pause."""
+        await self._prune_now_and_then()  # hourly, also on an edge that is never idle
         self._outbox.appended.clear()
         batch = await self._outbox.pending(self._batch_size)
         if not batch:
-            await self._prune_now_and_then()
             await self._wait_for_orders(idle_seconds=30.0)
             return 0.0
         return await self.send(batch)

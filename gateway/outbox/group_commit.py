@@ -23,7 +23,7 @@ Apply = Callable[[sqlite3.Connection], Any]
 class CommitFailed(Exception):
     """The group's transaction was rolled back; ``disk_full`` tells a full disk from other errors."""
 
-    def __init__(self, cause: sqlite3.Error) -> None:
+    def __init__(self, cause: Exception) -> None:
         super().__init__(str(cause))
         self.disk_full = isinstance(cause, sqlite3.OperationalError) and "full" in str(cause)
 
@@ -72,7 +72,7 @@ class GroupCommitter:
             self._db.execute("BEGIN IMMEDIATE")
             for write in group:
                 write.result = write.apply(self._db)
-        except sqlite3.Error as exc:
+        except Exception as exc:  # any failure ends the group; the connection must not stay mid-transaction
             self._rollback()
             self._finish(group, CommitFailed(exc))
             return
@@ -80,16 +80,20 @@ class GroupCommitter:
         committing.add_done_callback(lambda done: self._finish(group, done.result()))
 
     def _commit(self) -> CommitFailed | None:
+        """Never raises: the group must always be finished, or every later write would wait."""
         try:
             self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except Exception as exc:
             self._rollback()
             return CommitFailed(exc)
         return None
 
     def _rollback(self) -> None:
-        if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
+        try:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the transaction is already gone
 
     def _finish(self, group: list[_Write], error: CommitFailed | None) -> None:
         for write in group:

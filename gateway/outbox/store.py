@@ -218,8 +218,6 @@ class Outbox:
             self._queued_appends -= 1
         if not isinstance(result, int):
             return Appended(_stored(result), created=False)
-        self.depth += 1
-        self.appended.set()
         stored = StoredOrder(
             result,
             order.order_id,
@@ -269,8 +267,9 @@ class Outbox:
 
     async def _insert(self, row: tuple[Any, ...]) -> int | tuple[Any, ...]:
         """Queue the row for the next group; its seq once committed, or the row stored under its key."""
-        if not self._rows:
+        if self._rows_inserted is None:
             self._rows_inserted = self._write(self._insert_rows)
+            self._rows_inserted.add_done_callback(self._group_settled)
         index = len(self._rows)
         self._rows.append(row)
         assert self._rows_inserted is not None  # noqa: S101 - set with the group's first row
@@ -279,8 +278,22 @@ class Outbox:
         return results[index]
 
     def _insert_rows(self, db: sqlite3.Connection) -> list[int | tuple[Any, ...]]:
-        rows, self._rows = self._rows, []
+        # Rows queued from here on belong to the next group.
+        rows, self._rows, self._rows_inserted = self._rows, [], None
         return _insert_all(db, rows)
+
+    def _group_settled(self, inserted: asyncio.Future[list[int | tuple[Any, ...]]]) -> None:
+        """Account for a group's orders whether or not their requests are still waiting."""
+        if self._rows_inserted is inserted:
+            # An earlier write of the group failed before these rows were inserted: their appends
+            # got the error; the next append starts a fresh batch.
+            self._rows, self._rows_inserted = [], None
+        if inserted.cancelled() or inserted.exception() is not None:
+            return
+        created = sum(isinstance(result, int) for result in inserted.result())
+        if created:
+            self.depth += created
+            self.appended.set()
 
     # -- reads -----------------------------------------------------------------------------------
 

@@ -55,6 +55,9 @@ def test_saving_an_address_shows_in_the_book_on_every_edge(tmp_path: Path) -> No
         assert saved.status_code == 201, saved.text
         address = saved.json()
         assert (address["adcode"], address["detail"], address["is_default"]) == ("330106", "文三路99号", True)
+        assert address["address_id"] == "a-@shopper-book-1-0", (
+            "ids of other users cannot collide with u-NNNN ones"
+        )
         assert httpx.get(f"{nodes.edge.url}/v1/address/book", headers=auth).json()["addresses"] == [address]
         deadline = time.monotonic() + 2
         while time.monotonic() < deadline:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -148,3 +149,34 @@ async def test_forwarded_orders_leave_the_queue_and_are_pruned_later(outbox: Out
     assert await outbox.prune(forwarded_before=forwarded.forwarded_at + 1) == 2
     assert outbox.get("o-1") is None
     assert outbox.get("o-2") is not None, "pending orders are never pruned"
+
+
+async def test_a_failed_group_does_not_wedge_later_appends(outbox: Outbox) -> None:
+    def failing(db: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    first = asyncio.ensure_future(outbox.append(_order(0)))
+    await asyncio.sleep(0)  # the append queues its row
+    await asyncio.sleep(0)  # its group begins; its COMMIT is on the helper thread now
+    broken = outbox._write(failing)  # the next group: a write that fails, then an order
+    refused = asyncio.ensure_future(outbox.append(_order(1)))
+    await asyncio.sleep(0)
+    assert (await first).created
+    with pytest.raises(Exception, match="full"):
+        await broken
+    with pytest.raises(OutboxUnavailable):
+        await refused
+    appended = await outbox.append(_order(2))
+    assert appended.created
+    assert outbox.get("o-1") is None
+    assert outbox.depth == 2
+
+
+async def test_an_append_whose_caller_left_still_counts(outbox: Outbox) -> None:
+    leaving = asyncio.ensure_future(outbox.append(_order(1)))
+    await asyncio.sleep(0)
+    leaving.cancel()
+    await asyncio.sleep(0.05)
+    assert outbox.get("o-1") is not None, "the order was committed all the same"
+    assert outbox.depth == 1
+    assert len(await outbox.pending(10)) == 1

@@ -210,3 +210,38 @@ def test_the_plain_form_places_the_order_and_redirects_to_payment(running: Clust
     )
     assert broken.status_code == 422
     assert broken.json()["error"]["field"] == "qty"
+
+
+def test_ordering_from_a_page_retires_it_so_the_next_visit_gets_a_fresh_key(running: Cluster) -> None:
+    edge = running.edge.url
+    spec = _spec(edge)
+    token = session_token(edge, "u-0002")
+    _show_interest(edge, token, spec)
+    page = _wait_for_hit(edge, token, spec)
+    assert page.headers["x-prerender"] == "hit"
+    model = httpx.get(
+        f"{edge}/v1/order-page",
+        params={"sku": SKU, "spec": spec},
+        headers={**_auth(token), "accept": "application/json"},
+    ).json()
+    order = {"sku": SKU, "spec": spec, "qty": 1, "payment_method": "alipay", "address_id": "a-0002-0"}
+    placed = httpx.post(
+        f"{edge}/v1/orders", json=order, headers={**_auth(token), "idempotency-key": model["idempotency_key"]}
+    )
+    assert placed.status_code == 202
+    after = httpx.get(
+        f"{edge}/v1/order-page",
+        params={"sku": SKU, "spec": spec},
+        headers={**_auth(token), "accept": "application/json"},
+    )
+    assert after.headers["x-prerender"] == "miss"
+    assert after.json()["idempotency_key"] != model["idempotency_key"]
+
+
+def test_a_form_without_its_key_names_the_form_field(running: Cluster) -> None:
+    token = session_token(running.edge.url, "u-0001")
+    headers = {"cookie": f"session={token}", "content-type": "application/x-www-form-urlencoded"}
+    form = f"sku={SKU}&spec=x&qty=1&payment_method=alipay&address_id=a-0001-0"
+    response = httpx.post(f"{running.edge.url}/v1/orders", content=form, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "idempotency_key"

@@ -197,3 +197,15 @@ async def test_a_dead_store_reads_as_a_miss_and_the_origin_answers() -> None:
     cache = EdgeCache(dead, MemoryTagIndex(), name="dead", clock=clock)
     assert await cache.get("k", _loader(origin), 1.0) == ("v1", "miss")
     assert origin.calls == 1
+
+
+async def test_a_purge_during_a_fetch_keeps_the_fetched_value_out_of_the_cache() -> None:
+    clock, origin = Clock(), Origin()
+    origin.delay = 0.05
+    cache = _cache(clock)
+    waiting = asyncio.ensure_future(cache.get("k", _loader(origin), 1.0))
+    await asyncio.sleep(0.01)
+    await cache.purge("k")  # the change feed says the key changed while it was being fetched
+    assert await waiting == ("v1", "miss")
+    origin.value = "v2"
+    assert await cache.get("k", _loader(origin), 1.0) == ("v2", "miss"), "the pre-change value was not kept"

@@ -99,5 +99,6 @@ class SqliteStorage:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=5000")
         db.executescript(SCHEMA)
         self._db = db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 
@@ -152,7 +153,7 @@ def add_address(db: sqlite3.Connection, user_id: str, new: NewAddress) -> Addres
         if is_default:
             db.execute("UPDATE addresses SET is_default = 0 WHERE user_id = ?", (user_id,))
         address = Address(
-            address_id=f"a-{user_id.removeprefix('u-')}-{_next_address_number(db, user_id)}",
+            address_id=f"{_address_prefix(user_id)}-{_next_address_number(db, user_id)}",
             name=new.name,
             phone=new.phone,
             province=new.province,
@@ -195,6 +196,13 @@ def _record_change(db: sqlite3.Connection, kind: str, key: str, version: int, no
     db.execute(
         "INSERT INTO changes (kind, key, version, changed_at) VALUES (?, ?, ?, ?)", (kind, key, version, now)
     )
+
+
+def _address_prefix(user_id: str) -> str:
+    """Demo users' books read a-0001-0; any other id keeps a marker no user id can contain."""
+    if re.fullmatch(r"u-\d+", user_id):
+        return f"a-{user_id[2:]}"
+    return f"a-@{user_id}"
 
 
 def _next_address_number(db: sqlite3.Connection, user_id: str) -> int:

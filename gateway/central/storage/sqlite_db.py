@@ -75,10 +75,11 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # also after a failed COMMIT, or every later BEGIN would fail
+            db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
 
 
 def scalar(db: sqlite3.Connection, sql: str, *params: object) -> int:
