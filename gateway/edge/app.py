@@ -27,6 +27,7 @@ from gateway.edge import addresses, admin, catalog, dashboard, health, order_pag
 from gateway.edge.central_client import CentralClient
 from gateway.edge.change_feed import ChangeFollower
 from gateway.edge.context import EdgeContext
+from gateway.edge.fast_path import PrerenderFastPath
 from gateway.edge.idempotency import IdempotencyGuard
 from gateway.edge.pages import PageStore
 from gateway.edge.prerender import Prerenderer
@@ -195,6 +196,7 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
         routes=ROUTES,
         middleware=with_fault_delay(
             [
+                Middleware(PrerenderFastPath, stats=route_stats),
                 Middleware(BudgetMiddleware, stats=route_stats),
                 Middleware(ServerTimingMiddleware),
                 Middleware(

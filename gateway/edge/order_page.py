@@ -37,7 +37,8 @@ from gateway.ops.budgets import request_deadline
 from gateway.responses import JSON_MEDIA_TYPE
 
 _RENDER_RESERVE_SECONDS = 0.05
-_SERVED = {outcome: metrics.ORDER_PAGES.labels(outcome) for outcome in ("hit", "miss")}
+SERVED = {outcome: metrics.ORDER_PAGES.labels(outcome) for outcome in ("hit", "miss")}
+PAGE_HEADERS = {"cache-control": "private, no-store", "vary": "Accept, Accept-Encoding"}
 
 
 async def order_page(request: Request) -> Response:
@@ -55,13 +56,12 @@ async def order_page(request: Request) -> Response:
         page, compressed = await _render_now(context, session.user_id, sku, spec, qty, deadline=deadline)
         outcome, variant = "miss", "rendered"
     record_phase(request.scope, "page", started)
-    _SERVED[outcome].inc()
+    SERVED[outcome].inc()
     headers = {
         "x-prerender": outcome,
         # "exact": the page as prerendered; "derived": another spec or quantity made from it
         "x-prerender-variant": variant,
-        "cache-control": "private, no-store",
-        "vary": "Accept, Accept-Encoding",
+        **PAGE_HEADERS,
     }
     if "application/json" in request.headers.get("accept", ""):
         return Response(orjson.dumps(page.model()), media_type=JSON_MEDIA_TYPE, headers=headers)
@@ -129,15 +129,19 @@ async def _render_now(
     return page, compress(render_html(page))
 
 
-def _html(request: Request, compressed: CompressedPage, headers: dict[str, str]) -> Response:
-    accepted = request.headers.get("accept-encoding", "")
-    if "br" in accepted:
+def encoded(compressed: CompressedPage, accept_encoding: str) -> tuple[bytes, str, str]:
+    """(body, content coding, its ETag) for what the client accepts: brotli, gzip or none."""
+    if "br" in accept_encoding:
         body, coding = compressed.brotli, "br"
-    elif "gzip" in accepted:
+    elif "gzip" in accept_encoding:
         body, coding = compressed.gzip, "gzip"
     else:
         body, coding = compressed.html, "identity"
-    etag = compressed.etag_for(coding)
+    return body, coding, compressed.etag_for(coding)
+
+
+def _html(request: Request, compressed: CompressedPage, headers: dict[str, str]) -> Response:
+    body, coding, etag = encoded(compressed, request.headers.get("accept-encoding", ""))
     headers = {**headers, "etag": etag}
     if coding != "identity":
         headers["content-encoding"] = coding
