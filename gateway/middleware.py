@@ -131,7 +131,8 @@ class FaultDelayMiddleware:
 
 
 def with_fault_delay(middleware: list[Middleware], seconds: float) -> list[Middleware]:
-    return [*middleware, Middleware(FaultDelayMiddleware, seconds=seconds)] if seconds > 0 else middleware
+    """Outermost, so that every /v1/ answer is late, also the ones served before the application."""
+    return [Middleware(FaultDelayMiddleware, seconds=seconds), *middleware] if seconds > 0 else middleware
 
 
 def server_timing_total(header: str) -> float | None:
