@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from gateway.divisions import Division
 from gateway.domain.address_confidence import (
+    EVIDENCE,
     _bare_confidence,
     _Context,
     _full_confidence,
@@ -103,16 +104,6 @@ class _Score:
     confidence: float
     mention: _Mention
     evidence: str
-
-
-_EVIDENCE = {
-    _FULL: "county",
-    _SHORT: "county",
-    _TYPO: "suffix-typo",
-    _BARE: "suffix-less",
-    _FUZZY: "county-typo",
-    _NEAR_TYPO: "suffix-typo",
-}
 
 
 class AddressResolver:
@@ -299,7 +290,7 @@ class AddressResolver:
             confidence = _bare_confidence(names, doubtful, context)
         else:
             confidence = _fuzzy_confidence(division, names, form, context)
-        return confidence, _EVIDENCE[form] + context.where
+        return confidence, EVIDENCE[form] + context.where
 
 
 _NO_SCORE = _Score(-1.0, _Mention(0, 0, ()), "")

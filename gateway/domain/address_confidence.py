@@ -9,7 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.divisions import Division
-from gateway.domain.address_names import _NEAR_TYPO
+from gateway.domain.address_names import _BARE, _FULL, _FUZZY, _NEAR_TYPO, _SHORT, _TYPO
+
+# How a county was named, as the evidence a resolution reports (with "+city" or "+province").
+EVIDENCE = {
+    _FULL: "county",
+    _SHORT: "county",
+    _TYPO: "suffix-typo",
+    _BARE: "suffix-less",
+    _FUZZY: "county-typo",
+    _NEAR_TYPO: "suffix-typo",
+}
 
 
 @dataclass(frozen=True, slots=True)
