@@ -114,9 +114,6 @@ class AddressBook(msgspec.Struct, frozen=True):
     version: int = 0
 
 
-IdempotencyKey = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
-
-
 class InlineAddress(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Either free ``text`` or the structured parts; which parts are missing is a rule's concern.
 

@@ -50,7 +50,6 @@ class Candidate:
 
 @dataclass
 class ItemInterest:
-    first_seen: float
     last_seen: float
     views: int = 0
     sessions: set[int] = field(default_factory=set)
@@ -82,7 +81,7 @@ class ShopperState:
             return
         interest = self.items.get(signal.sku)
         if interest is None:
-            interest = self.items[signal.sku] = ItemInterest(signal.t, signal.t)
+            interest = self.items[signal.sku] = ItemInterest(last_seen=signal.t)
             self._forget_oldest(max_items)
         interest.last_seen = signal.t
         interest.sessions.add(self.session)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from gateway.domain.render import CompressedPage, OrderPage
 from gateway.ops import metrics
@@ -28,11 +28,9 @@ MAX_VARIANTS = 16  # other specs and quantities kept per page; more are served, 
 class StoredPage:
     page: OrderPage
     variants: dict[Variant, CompressedPage]
-    item_version: int
     expires_at: float
     score: float
     used: bool = False
-    made_at: float = field(default_factory=time.time)
 
 
 class PageStore:

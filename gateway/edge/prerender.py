@@ -129,12 +129,10 @@ class Prerenderer:
             )
             if self._pages.generation(item.sku) != generation:
                 return  # the item changed while this page was made: it shows the old one
-            self._store(user_id, page, compressed, item.version, candidate.score)
+            self._store(user_id, page, compressed, candidate.score)
 
-    def _store(
-        self, user_id: str, page: OrderPage, compressed: CompressedPage, version: int, score: float
-    ) -> None:
-        stored = StoredPage(page, {(page.spec, page.qty): compressed}, version, expires_at=0.0, score=score)
+    def _store(self, user_id: str, page: OrderPage, compressed: CompressedPage, score: float) -> None:
+        stored = StoredPage(page, {(page.spec, page.qty): compressed}, expires_at=0.0, score=score)
         self._pages.put(user_id, stored)
         live = sorted(self._pages.for_user(user_id), key=lambda entry: entry[1].score)
         for page_id, _ in live[: max(0, len(live) - self._per_shopper)]:

@@ -28,11 +28,9 @@ logger = logging.getLogger("gateway.forwarder")
 
 @dataclass
 class ForwarderStats:
-    batches: int = 0
     forwarded: int = 0
     failures: int = 0
     last_error: str = ""
-    last_success_at: float = 0.0
 
 
 class Forwarder:
@@ -105,10 +103,8 @@ class Forwarder:
         confirmed = {result.order_id for result in results}
         seqs = [order.seq for order in batch if order.order_id in confirmed]
         await self._outbox.mark_forwarded(seqs)
-        self.stats.batches += 1
         self.stats.forwarded += len(seqs)
         metrics.FORWARDED.inc(len(seqs))
-        self.stats.last_success_at = self._clock()
         return 0.0
 
     async def _wait_for_orders(self, idle_seconds: float) -> None:

@@ -79,9 +79,7 @@ def _stored(sku_index: int = 0) -> StoredPage:
         remote_prefixes=(),
         idempotency_key="k",
     )
-    return StoredPage(
-        page, {(page.spec, 1): compress(render_html(page))}, item.version, expires_at=0, score=1.0
-    )
+    return StoredPage(page, {(page.spec, 1): compress(render_html(page))}, expires_at=0, score=1.0)
 
 
 def test_pages_are_per_shopper_and_counted_as_used_once() -> None:
