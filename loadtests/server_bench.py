@@ -167,7 +167,9 @@ def _openloop(url: str, rate: float, seconds: int, body: str, token: str | None)
     return result
 
 
-def run(seconds: int, connections: int, shape_seconds: int, base_users: int) -> dict[str, object]:
+def run(
+    seconds: int, connections: int, shape_seconds: int, base_users: int, *, acks_only: bool = False
+) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix="server-bench-"))
     env = {"GATEWAY_SECRET": secrets.token_urlsafe(32), "CENTRAL_OPS_TOKEN": secrets.token_urlsafe(16)}
     cli = [sys.executable, "-m", "gateway.cli"]
@@ -205,14 +207,16 @@ def run(seconds: int, connections: int, shape_seconds: int, base_users: int) -> 
                 headers={"authorization": f"Bearer {token}", "idempotency-key": secrets.token_hex(8)},
             )
             warm.raise_for_status()
-            page_path = _prerender(edge, token)
-            page_headers = {"authorization": f"Bearer {token}", "accept-encoding": "br"}
-            bare_page = _wrk_get(
-                f"http://{HOST}:{bare_port}/page", {}, seconds=seconds, connections=connections
-            )
-            order_page = _wrk_get(
-                f"{edge}{page_path}", page_headers, seconds=seconds, connections=connections
-            )
+            bare_page = order_page = None
+            if not acks_only:
+                page_path = _prerender(edge, token)
+                page_headers = {"authorization": f"Bearer {token}", "accept-encoding": "br"}
+                bare_page = _wrk_get(
+                    f"http://{HOST}:{bare_port}/page", {}, seconds=seconds, connections=connections
+                )
+                order_page = _wrk_get(
+                    f"{edge}{page_path}", page_headers, seconds=seconds, connections=connections
+                )
             bare = _wrk(
                 f"http://{HOST}:{bare_port}", "/ack", body, None, seconds=seconds, connections=connections
             )
@@ -222,7 +226,9 @@ def run(seconds: int, connections: int, shape_seconds: int, base_users: int) -> 
             acks_at_half = _openloop(f"{edge}/v1/orders", half, seconds, body, token)
             bare_at_half = _openloop(f"http://{HOST}:{bare_port}/ack", half, seconds, body, None)
             flash_sale = (
-                _locust_shape(edge, "flash_sale", shape_seconds, base_users) if shape_seconds else None
+                _locust_shape(edge, "flash_sale", shape_seconds, base_users)
+                if shape_seconds and not acks_only
+                else None
             )
             drained = httpx.get(f"{edge}/readyz").json()["outbox"]
     finally:
@@ -232,7 +238,9 @@ def run(seconds: int, connections: int, shape_seconds: int, base_users: int) -> 
         "connections": connections,
         "bare_page_max": bare_page,
         "order_page_hit_max": order_page,
-        "order_page_throughput_ratio": round(order_page["rps"] / bare_page["rps"], 3),
+        "order_page_throughput_ratio": round(order_page["rps"] / bare_page["rps"], 3)
+        if order_page and bare_page
+        else None,
         "bare_max": bare,
         "acks_max": acks,
         "acks_throughput_ratio": round(acks["rps"] / bare["rps"], 3),
@@ -250,11 +258,14 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--shape-seconds", type=int, default=60, help="flash_sale shape length; 0 skips it")
     parser.add_argument("--base-users", type=int, default=40, help="the shape's base users (5x at the spike)")
+    parser.add_argument("--acks-only", action="store_true", help="measure acknowledgements alone")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
-    results = run(args.seconds, args.connections, args.shape_seconds, args.base_users)
+    results = run(
+        args.seconds, args.connections, args.shape_seconds, args.base_users, acks_only=args.acks_only
+    )
     text = json.dumps(results, indent=2)
     print(text)
     if args.json:

@@ -6,7 +6,6 @@ the payment page charges.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Iterable
 
@@ -33,4 +32,4 @@ class PaymentCatalog:
 
     def signature(self, method_id: str, order_id: str, amount_cents: int) -> str:
         message = f"{method_id}:{order_id}:{amount_cents}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+        return hmac.digest(self._key, message, "sha256").hex()[:32]

@@ -35,10 +35,7 @@ class Pricing:
     subtotal_cents: int
     applied: tuple[AppliedCoupon, ...]
     rejected: tuple[RejectedCoupon, ...]
-
-    @property
-    def discount_cents(self) -> int:
-        return sum(coupon.discount_cents for coupon in self.applied)
+    discount_cents: int
 
     @property
     def total_cents(self) -> int:
@@ -89,4 +86,4 @@ def price_order(
         off = min(off, remaining)
         remaining -= off
         applied.append(AppliedCoupon(coupon.code, coupon.title, off))
-    return Pricing(unit_price_cents, qty, subtotal, tuple(applied), tuple(rejected))
+    return Pricing(unit_price_cents, qty, subtotal, tuple(applied), tuple(rejected), subtotal - remaining)
