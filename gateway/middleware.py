@@ -18,6 +18,8 @@ from gateway.ops.load import LoadGauge
 
 TIMING_SCOPE_KEY = "gateway.timing"
 
+Phases = list[tuple[str, float]]  # (name, milliseconds), in the order they ran
+
 
 class BodyTooLarge(ApiError):
     def __init__(self, limit: int) -> None:
@@ -37,7 +39,7 @@ class BodyLimitMiddleware:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await _send_json(send, BodyTooLarge(self.max_bytes))
+            await send_error(send, BodyTooLarge(self.max_bytes))
             return
 
         received = 0
@@ -74,7 +76,7 @@ class InflightLimitMiddleware:
             await self.app(scope, receive, send)
             return
         if self.gauge.inflight >= self.max_inflight:
-            await _send_json(
+            await send_error(
                 send,
                 ApiError(503, "overloaded", "too many requests in flight", headers={"retry-after": "1"}),
             )
@@ -97,16 +99,13 @@ class ServerTimingMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        phases: list[tuple[str, float]] = []
+        phases: Phases = []
         scope[TIMING_SCOPE_KEY] = phases
 
         async def timed_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                total_ms = (time.perf_counter() - started) * 1000
-                entries = [f"{name};dur={ms:.2f}" for name, ms in phases]
-                entries.append(f"total;dur={total_ms:.2f}")
                 headers = list(message.get("headers", []))
-                headers.append((b"server-timing", ", ".join(entries).encode()))
+                headers.append((b"server-timing", server_timing(phases, started)))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -144,9 +143,26 @@ def server_timing_total(header: str) -> float | None:
     return None
 
 
+def server_timing(phases: Phases, started: float) -> bytes:
+    """The ``Server-Timing`` value: each phase, then the total since ``started``."""
+    total_ms = (time.perf_counter() - started) * 1000
+    entries = [f"{name};dur={ms:.2f}" for name, ms in phases]
+    entries.append(f"total;dur={total_ms:.2f}")
+    return ", ".join(entries).encode()
+
+
 def record_phase(scope: Scope, name: str, started: float) -> None:
     """Record a phase that began at ``started`` (a ``time.perf_counter()`` reading) and ends now."""
-    phases = scope.get(TIMING_SCOPE_KEY)
+    add_phase(scope.get(TIMING_SCOPE_KEY), name, started)
+
+
+def phases_of(scope: Scope) -> Phases | None:
+    """Where this request's phases are collected (None outside the timing middleware)."""
+    phases: Phases | None = scope.get(TIMING_SCOPE_KEY)
+    return phases
+
+
+def add_phase(phases: Phases | None, name: str, started: float) -> None:
     if phases is not None:
         phases.append((name, (time.perf_counter() - started) * 1000))
 
@@ -161,9 +177,11 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _send_json(send: Send, error: ApiError) -> None:
+async def send_error(send: Send, error: ApiError, extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    """Answer with the JSON error model, from plain ASGI code that has no exception handlers."""
     body = orjson.dumps(error_body(error.code, error.message, error.field))
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += [(k.encode(), v.encode()) for k, v in (error.headers or {}).items()]
+    headers += extra or []
     await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

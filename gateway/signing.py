@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from dataclasses import dataclass
 
 import jwt
+import msgspec
 
 _SESSION_PURPOSE = b"gateway/session-token/v1"
 _BATCH_PURPOSE = b"gateway/order-batch/v1"
@@ -30,8 +30,7 @@ class InvalidToken(Exception):
     """The token is malformed, forged or expired."""
 
 
-@dataclass(frozen=True, slots=True)
-class Session:
+class Session(msgspec.Struct, frozen=True):
     user_id: str
     expires_at: int
 

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import msgspec
 from aiocache.base import BaseCache
 
 from gateway.cache.tags import TagIndex
@@ -47,8 +48,7 @@ class Policy:
     jitter: float = 0.1  # ± this fraction of fresh_seconds
 
 
-@dataclass(frozen=True, slots=True)
-class Envelope:
+class Envelope(msgspec.Struct, frozen=True):
     value: Any  # None for a negative entry: the origin has no such key
     fresh_until: float
     stale_until: float
@@ -56,8 +56,7 @@ class Envelope:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Loader(Generic[T]):
+class Loader(msgspec.Struct, Generic[T], frozen=True):
     """How to fill one key: ``fetch(time_limit)`` returns the value, or None if the origin has none."""
 
     fetch: Callable[[float], Awaitable[T | None]]

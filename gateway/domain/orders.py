@@ -7,9 +7,10 @@ the coupons (or learns that it could not in time) and passes them in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+
+import msgspec
 
 from gateway.domain.address import AddressResolver
 from gateway.domain.payments import PaymentCatalog
@@ -30,8 +31,7 @@ class OrderRejected(Exception):
         self.message = message
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
+class Assessment(msgspec.Struct, frozen=True):
     status: str  # "accepted" | "needs_review"
     flags: list[Flag]
     pricing: Pricing | None
@@ -39,8 +39,7 @@ class Assessment:
     review_packet: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class OrderContext:
+class OrderContext(msgspec.Struct, frozen=True):
     """What the edge could gather for one order; ``None`` means it could not be reached in time."""
 
     item: Item | None

@@ -8,28 +8,26 @@ Percentages are applied to the subtotal before amount-off coupons, and round dow
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from gateway.models import Coupon
 
 
-@dataclass(frozen=True, slots=True)
-class AppliedCoupon:
+class AppliedCoupon(msgspec.Struct, frozen=True):
     code: str
     title: str
     discount_cents: int
 
 
-@dataclass(frozen=True, slots=True)
-class RejectedCoupon:
+class RejectedCoupon(msgspec.Struct, frozen=True):
     position: int  # index in the order's coupon list, for the error's field path
     code: str
     reason: str  # "unknown" | "duplicate" | "min_spend" | "not_stackable"
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Pricing:
+class Pricing(msgspec.Struct, frozen=True):
     unit_price_cents: int
     qty: int
     subtotal_cents: int

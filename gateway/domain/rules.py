@@ -10,12 +10,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import msgspec
+
 from gateway.domain.pricing import Pricing
 from gateway.models import Address, Item, OrderRequest
 
 
-@dataclass(frozen=True, slots=True)
-class ShippingAddress:
+class ShippingAddress(msgspec.Struct, frozen=True):
     """Where the order goes, as far as the edge could tell."""
 
     name: str
@@ -33,8 +34,7 @@ class ShippingAddress:
         return bool(self.adcode and self.county and self.detail and len(self.detail) >= 4)
 
 
-@dataclass(frozen=True, slots=True)
-class OrderFacts:
+class OrderFacts(msgspec.Struct, frozen=True):
     order: OrderRequest
     item: Item | None  # None: the catalog could not be reached in time
     address: ShippingAddress
@@ -60,14 +60,12 @@ class RulePolicy:
         return moment.hour >= start or moment.hour < end  # the window wraps past midnight
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     message: str
     field: str | None = None  # overrides the rule's focus field
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+class Flag(msgspec.Struct, frozen=True):
     code: str
     message: str
     field: str

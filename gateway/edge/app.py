@@ -24,6 +24,7 @@ from gateway.domain.predictor import EveryView, MarkovBaseline, Predictor, Signa
 from gateway.domain.rules import RulePolicy
 from gateway.domain.tracegen import generate_trace
 from gateway.edge import addresses, admin, catalog, dashboard, health, order_page, orders, sessions, signals
+from gateway.edge.ack_lane import OrderAckLane
 from gateway.edge.central_client import CentralClient
 from gateway.edge.change_feed import ChangeFollower
 from gateway.edge.context import EdgeContext
@@ -197,6 +198,13 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
         middleware=with_fault_delay(
             [
                 Middleware(PrerenderFastPath, stats=route_stats),
+                Middleware(
+                    OrderAckLane,
+                    stats=route_stats,
+                    gauge=load,
+                    max_inflight=settings.server.max_inflight_requests,
+                    max_body_bytes=settings.max_body_bytes,
+                ),
                 Middleware(BudgetMiddleware, stats=route_stats),
                 Middleware(ServerTimingMiddleware),
                 Middleware(

@@ -13,6 +13,12 @@ def require_session(request: Request, signer: SessionSigner) -> Session:
     token = bearer_token(request) or request.cookies.get("session")
     if not token:
         raise ApiError(401, "unauthenticated", "a session token is required", field="authorization")
+    return session_for_token(signer, token)
+
+
+def session_for_token(signer: SessionSigner, token: str) -> Session:
+    if not token:
+        raise ApiError(401, "unauthenticated", "a session token is required", field="authorization")
     try:
         return signer.verify(token)
     except InvalidToken as exc:

@@ -9,7 +9,8 @@ decides whether to fail or to degrade.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from gateway.cache.items import CachedItem
 from gateway.cache.layer import EdgeCache, Loader, OriginUnavailable, Policy
@@ -28,8 +29,7 @@ def book_key(user_id: str) -> str:
     return f"book:{user_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class OrderReference:
+class OrderReference(msgspec.Struct, frozen=True):
     """What an order needs; None where the central store could not be reached in time."""
 
     item: CachedItem | None

@@ -18,9 +18,10 @@ import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+import msgspec
 
 from gateway.outbox.group_commit import CommitFailed, GroupCommitter
 
@@ -57,8 +58,7 @@ class OutboxLocked(RuntimeError):
     """Another process already owns this outbox."""
 
 
-@dataclass(frozen=True, slots=True)
-class NewOrder:
+class NewOrder(msgspec.Struct, frozen=True):
     order_id: str
     user_id: str
     idempotency_key: str
@@ -68,8 +68,7 @@ class NewOrder:
     response: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class StoredOrder:
+class StoredOrder(msgspec.Struct, frozen=True):
     seq: int
     order_id: str
     user_id: str
@@ -80,15 +79,13 @@ class StoredOrder:
     forwarded_at: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class PendingOrder:
+class PendingOrder(msgspec.Struct, frozen=True):
     seq: int
     order_id: str
     payload: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class Appended:
+class Appended(msgspec.Struct, frozen=True):
     order: StoredOrder
     created: bool  # False: the idempotency key was already stored (by this or an earlier process)
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 import msgspec
 import pytest
+from msgspec.structs import replace
 
 from gateway.central.seed import COUPONS
 from gateway.domain.orders import CHINA_STANDARD_TIME as CST
