@@ -114,6 +114,8 @@ class EdgeSettings:
     cache_stale_seconds: float = 30.0
     cache_error_seconds: float = 3600.0
     cache_negative_seconds: float = 5.0
+    # How long a fresh entry is also kept in the process, ahead of the store (0: never).
+    cache_near_seconds: float = 1.0
     max_body_bytes: int = 64 * 1024
     # The order acknowledgement's budget; lookups get what remains of it minus the commit's share.
     ack_budget_seconds: float = 0.3

@@ -24,6 +24,7 @@ def build_cache(settings: EdgeSettings, name: str) -> EdgeCache:
             max_entries=settings.cache_max_entries,
             max_bytes=settings.cache_max_bytes,
             fetch_time_limit=fetch_limit,
+            near_seconds=settings.cache_near_seconds,
         )
     if settings.cache_backend == "redis":
         url = urlparse(settings.cache_redis_url)
@@ -41,6 +42,10 @@ def build_cache(settings: EdgeSettings, name: str) -> EdgeCache:
         )
         # Shared by the region's workers: Redis's maxmemory policy bounds it, not this process.
         return EdgeCache(
-            store, RedisTagIndex(store.client, f"{namespace}:tag:"), name=name, fetch_time_limit=fetch_limit
+            store,
+            RedisTagIndex(store.client, f"{namespace}:tag:"),
+            name=name,
+            fetch_time_limit=fetch_limit,
+            near_seconds=settings.cache_near_seconds,
         )
     raise ValueError(f"EDGE_CACHE_BACKEND must be memory or redis, not {settings.cache_backend!r}")

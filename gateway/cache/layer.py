@@ -27,6 +27,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 from aiocache.base import BaseCache
 
+from gateway.cache.near import NearTier
 from gateway.cache.tags import TagIndex
 from gateway.ops import metrics
 
@@ -75,6 +76,7 @@ class EdgeCache:
         max_entries: int | None = None,
         max_bytes: int | None = None,
         fetch_time_limit: float = 1.0,
+        near_seconds: float = 0.0,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
     ) -> None:
@@ -84,6 +86,7 @@ class EdgeCache:
         self._max_entries = max_entries
         self._max_bytes = max_bytes
         self._fetch_time_limit = fetch_time_limit
+        self._near = NearTier(near_seconds)
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
         self._inflight: dict[str, asyncio.Task[Any]] = {}
@@ -143,19 +146,23 @@ class EdgeCache:
             fresh = now + policy.fresh_seconds * (1 + self._rng.uniform(-policy.jitter, policy.jitter))
             stale = fresh + policy.stale_seconds
             error = stale + policy.error_seconds
+        envelope = Envelope(value, fresh, stale, error, loader.tags)
+        self._near.drop(key)
         try:
-            await self._store.set(key, Envelope(value, fresh, stale, error, loader.tags), ttl=error - now)
+            await self._store.set(key, envelope, ttl=error - now)
             if loader.tags:
                 await self._tags.add(key, loader.tags)
         except Exception as exc:  # a failing store costs a cache fill, never the request
             self._store_failed("write", exc)
             return
+        self._near.keep(key, envelope, fresh, now)
         if self.bounded:
             await self._account(key, loader.size)
 
     async def purge(self, key: str) -> int:
         if key in self._inflight:
             self._superseded.add(key)  # what that fetch brings back may predate the purge
+        self._near.drop(key)
         removed = int(bool(await self._store.delete(key)))
         self._forget(key)
         self._events["purge"].inc(removed)
@@ -169,20 +176,38 @@ class EdgeCache:
         return removed
 
     async def _read(self, key: str) -> Envelope | None:
+        now = self._clock()
+        near: Envelope | None = self._near.get(key, now)
+        if near is not None:
+            return near
         try:
             envelope: Envelope | None = await self._store.get(key)
         except Exception as exc:  # a failing store (Redis down) reads as a miss: go to the origin
             self._store_failed("read", exc)
             return None
+        if envelope is not None:
+            self._near.keep(key, envelope, envelope.fresh_until, now)
         return envelope
 
     async def _read_many(self, keys: list[str]) -> list[Envelope | None]:
+        now = self._clock()
+        envelopes: list[Envelope | None] = [self._near.get(key, now) for key in keys]
+        missing = [key for key, envelope in zip(keys, envelopes, strict=True) if envelope is None]
+        if not missing:
+            return envelopes
         try:
-            envelopes: list[Envelope | None] = await self._store.multi_get(keys)
+            stored: list[Envelope | None] = await self._store.multi_get(missing)
         except Exception as exc:
             self._store_failed("read", exc)
-            return [None] * len(keys)
-        return envelopes
+            return envelopes
+        found = dict(zip(missing, stored, strict=True))
+        for key, envelope in found.items():
+            if envelope is not None:
+                self._near.keep(key, envelope, envelope.fresh_until, now)
+        return [
+            found.get(key) if envelope is None else envelope
+            for key, envelope in zip(keys, envelopes, strict=True)
+        ]
 
     def _store_failed(self, operation: str, exc: Exception) -> None:
         self._events["store_error"].inc()
@@ -267,6 +292,7 @@ class EdgeCache:
         while self._lru and self._over_bound():
             oldest, oldest_size = self._lru.popitem(last=False)
             self._bytes -= oldest_size
+            self._near.drop(oldest)
             await self._store.delete(oldest)
             self._events["eviction"].inc()
 

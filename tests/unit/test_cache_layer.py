@@ -42,13 +42,15 @@ class Origin:
         return self.value
 
 
-def _cache(clock: Clock, **bounds: int) -> EdgeCache:
+def _cache(clock: Clock, store: SimpleMemoryCache | None = None, **bounds: int) -> EdgeCache:
+    """With the near tier on, as the edge runs it: every semantic below must hold through it."""
     return EdgeCache(
-        SimpleMemoryCache(timeout=None),
+        store or SimpleMemoryCache(timeout=None),
         MemoryTagIndex(),
         name="test",
         clock=clock,
         fetch_time_limit=2.0,
+        near_seconds=1.0,
         **bounds,
     )
 
@@ -65,6 +67,41 @@ async def test_a_miss_fetches_once_and_then_hits() -> None:
     assert await cache.get("k", _loader(origin), 1.0) == ("v1", "miss")
     assert await cache.get("k", _loader(origin), 1.0) == ("v1", "hit")
     assert origin.calls == 1
+
+
+async def test_a_fresh_entry_is_read_from_the_near_tier_for_its_moment_only() -> None:
+    clock, origin, store = Clock(), Origin(), SimpleMemoryCache(timeout=None)
+    cache = _cache(clock, store)
+    await cache.get("k", _loader(origin), 1.0)
+    await store.delete("k")  # gone from the store behind the cache's back (another worker's purge)
+    clock.now += 0.5
+    assert await cache.get("k", _loader(origin), 1.0) == ("v1", "hit")
+    assert await cache.get_many([("k", _loader(origin))], lambda: 1.0) == ["v1"]
+    assert origin.calls == 1
+    clock.now += 0.6  # past the near tier's second: the store is asked again, and misses
+    assert await cache.get("k", _loader(origin), 1.0) == ("v1", "miss")
+    assert origin.calls == 2
+
+
+async def test_purges_and_writes_through_the_cache_reach_the_near_tier_at_once() -> None:
+    clock, origin = Clock(), Origin()
+    cache = _cache(clock)
+    await cache.get("k", _loader(origin), 1.0)
+    await cache.put("k", "from the change feed", _loader(origin))
+    assert await cache.get("k", _loader(origin), 1.0) == ("from the change feed", "hit")
+    await cache.purge("k")
+    origin.value = "v2"
+    assert await cache.get("k", _loader(origin), 1.0) == ("v2", "miss")
+
+
+async def test_the_near_tier_never_serves_an_entry_past_its_freshness() -> None:
+    clock, origin = Clock(), Origin()
+    short = Policy(fresh_seconds=0.5, stale_seconds=0, error_seconds=0, jitter=0)
+    cache = _cache(clock)
+    await cache.get("k", _loader(origin, short), 1.0)
+    origin.value = "v2"
+    clock.now += 0.6  # inside the near tier's second, past the entry's freshness
+    assert await cache.get("k", _loader(origin, short), 1.0) == ("v2", "miss")
 
 
 async def test_stale_is_served_at_once_while_one_refresh_runs() -> None:
