@@ -9,9 +9,16 @@ from starlette.types import ASGIApp
 
 from gateway.settings import ServerSettings
 
+# Collect the youngest generation after this many net new container objects, not CPython's 700.
+# Every request leaves a little cyclic garbage, and at ~4k acknowledgements a second the defaults
+# ran 1,743 young, 157 middle and 13 full collections in ten seconds (0.5 s of the core; full ones
+# ~9 ms each, straight into p99). With these: 17 young and one full (under 0.1 s), a full one every
+# couple of minutes, and a few MB of garbage waiting at most.
+GC_THRESHOLDS = (20_000, 20, 10)
+
 
 def freeze_startup_heap() -> None:
-    """Move everything built at start-up out of the garbage collector's sight.
+    """Move everything built at start-up out of the garbage collector's sight, and collect less often.
 
     Modules, data sets and caches made at start-up live as long as the process; without this,
     every full collection walks them again, and on this hardware those walks were the longest
@@ -19,6 +26,7 @@ def freeze_startup_heap() -> None:
     """
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def serve(app: ASGIApp, host: str, port: int, server: ServerSettings) -> None:

@@ -10,8 +10,6 @@ this process stored are remembered (bounded) so that retries are answered at onc
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from gateway.domain.budgets import Deadline
 from gateway.errors import ApiError
@@ -43,31 +41,10 @@ class IdempotencyGuard:
         self._recent: dict[tuple[str, str], tuple[str, bytes]] = {}
         self._remember = remember
 
-    @asynccontextmanager
-    async def claim(
-        self, user_id: str, key: str, deadline: Deadline
-    ) -> AsyncIterator[tuple[str, bytes] | None]:
-        """Hold the key for this request; yields (fingerprint, answer) if this process stored it."""
-        slot = (user_id, key)
-        while (first := self._inflight.get(slot)) is not None:
-            try:
-                async with asyncio.timeout(deadline.remaining()):
-                    await first.wait()
-            except TimeoutError:
-                raise ApiError(
-                    409,
-                    "idempotency_key_in_use",
-                    "a request with this Idempotency-Key is still being processed; retry shortly",
-                    field="Idempotency-Key",
-                    headers={"retry-after": "1"},
-                ) from None
-        done = asyncio.Event()
-        self._inflight[slot] = done
-        try:
-            yield self._recent.get(slot)
-        finally:
-            del self._inflight[slot]
-            done.set()
+    def claim(self, user_id: str, key: str, deadline: Deadline) -> KeyClaim:
+        """Hold the key for this request (``async with``); it yields (fingerprint, answer) if this
+        process stored the key before, else None."""
+        return KeyClaim(self, (user_id, key), deadline)
 
     def remember(self, user_id: str, key: str, stored: StoredOrder) -> None:
         if len(self._recent) >= self._remember:
@@ -81,6 +58,41 @@ class IdempotencyGuard:
             return remembered
         stored = self._outbox.find(user_id, key)
         return (stored.fingerprint, stored.response) if stored else None
+
+
+class KeyClaim:
+    """A class rather than ``@asynccontextmanager``: every order passes here, and the generator
+    machinery cost more than the claim itself."""
+
+    __slots__ = ("_deadline", "_done", "_guard", "_slot")
+
+    def __init__(self, guard: IdempotencyGuard, slot: tuple[str, str], deadline: Deadline) -> None:
+        self._guard = guard
+        self._slot = slot
+        self._deadline = deadline
+        self._done: asyncio.Event | None = None
+
+    async def __aenter__(self) -> tuple[str, bytes] | None:
+        inflight = self._guard._inflight
+        while (first := inflight.get(self._slot)) is not None:
+            try:
+                async with asyncio.timeout(self._deadline.remaining()):
+                    await first.wait()
+            except TimeoutError:
+                raise ApiError(
+                    409,
+                    "idempotency_key_in_use",
+                    "a request with this Idempotency-Key is still being processed; retry shortly",
+                    field="Idempotency-Key",
+                    headers={"retry-after": "1"},
+                ) from None
+        self._done = inflight[self._slot] = asyncio.Event()
+        return self._guard._recent.get(self._slot)
+
+    async def __aexit__(self, *_: object) -> None:
+        del self._guard._inflight[self._slot]
+        if self._done is not None:
+            self._done.set()
 
 
 def replay(stored: tuple[str, bytes], fingerprint: str) -> bytes:

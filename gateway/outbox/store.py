@@ -230,11 +230,13 @@ class Outbox:
     async def mark_forwarded(self, seqs: list[int]) -> int:
         """Record that the central store confirmed these orders; they leave the queue."""
         now = time.time()
-        rows = [(now, seq) for seq in seqs]
+        # A confirmed batch is nearly always one run of consecutive seqs: one statement per run.
+        rows = [(now, first, last) for first, last in _runs(sorted(seqs))]
 
         def apply(db: sqlite3.Connection) -> int:
             cursor = db.executemany(
-                "UPDATE orders SET forwarded_at = ? WHERE seq = ? AND forwarded_at IS NULL", rows
+                "UPDATE orders SET forwarded_at = ? WHERE seq BETWEEN ? AND ? AND forwarded_at IS NULL",
+                rows,
             )
             return cursor.rowcount
 
@@ -335,6 +337,17 @@ class Outbox:
         if self._reader is None:
             raise RuntimeError("outbox is not open")
         return self._reader
+
+
+def _runs(seqs: list[int]) -> list[tuple[int, int]]:
+    """Sorted seqs as (first, last) runs of consecutive numbers."""
+    runs: list[tuple[int, int]] = []
+    for seq in seqs:
+        if runs and runs[-1][1] == seq - 1:
+            runs[-1] = (runs[-1][0], seq)
+        else:
+            runs.append((seq, seq))
+    return runs
 
 
 def _insert_all(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> list[int | tuple[Any, ...]]:

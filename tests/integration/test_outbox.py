@@ -136,6 +136,14 @@ async def test_one_process_per_outbox(tmp_path: Path, outbox: Outbox) -> None:
         Outbox(outbox.path).open()
 
 
+async def test_confirmations_with_gaps_mark_exactly_the_confirmed_orders(outbox: Outbox) -> None:
+    seqs = [(await outbox.append(_order(n))).order.seq for n in range(6)]
+    confirmed = [seqs[4], seqs[0], seqs[1], seqs[3]]  # the central store left out o-2 and o-5
+    assert await outbox.mark_forwarded(confirmed) == 4
+    assert outbox.depth == 2
+    assert [p.order_id for p in await outbox.pending(10)] == ["o-2", "o-5"]
+
+
 async def test_forwarded_orders_leave_the_queue_and_are_pruned_later(outbox: Outbox) -> None:
     seqs = [(await outbox.append(_order(n))).order.seq for n in range(3)]
     assert await outbox.mark_forwarded(seqs[:2]) == 2
