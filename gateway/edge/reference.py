@@ -65,6 +65,11 @@ class Reference:
 
     async def for_order(self, sku: str, user_id: str, time_limit: Callable[[], float]) -> OrderReference:
         """Item, address book and coupons; ``time_limit()`` says what each miss may spend upstream."""
+        hot = self.cache.fresh_many([item_key(sku), book_key(user_id), COUPONS_KEY])
+        if hot is not None:  # the common case on a busy edge: no loaders, no store read
+            if hot[0] is None:
+                raise UnknownItem(sku)
+            return OrderReference(item=hot[0], book=hot[1], coupons=hot[2])
         item, book, coupons = await self.cache.get_many(
             [
                 (item_key(sku), self._item_loader(sku)),

@@ -83,6 +83,17 @@ async def test_a_fresh_entry_is_read_from_the_near_tier_for_its_moment_only() ->
     assert origin.calls == 2
 
 
+async def test_fresh_many_answers_only_when_the_near_tier_holds_every_key() -> None:
+    clock, origin = Clock(), Origin()
+    cache = _cache(clock)
+    await cache.get("a", _loader(origin), 1.0)
+    assert cache.fresh_many(["a", "b"]) is None, "b was never read"
+    await cache.get("b", _loader(origin), 1.0)
+    assert cache.fresh_many(["a", "b"]) == ["v1", "v1"]
+    clock.now += 1.1
+    assert cache.fresh_many(["a", "b"]) is None, "the near tier's second has passed"
+
+
 async def test_purges_and_writes_through_the_cache_reach_the_near_tier_at_once() -> None:
     clock, origin = Clock(), Origin()
     cache = _cache(clock)
