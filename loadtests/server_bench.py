@@ -10,7 +10,9 @@ What it does, so that the figures mean the same thing on every run:
 - measures maximum throughput with wrk (closed loop, ``--connections`` keep-alive connections):
   a prerendered order page (``GET /v1/order-page``, brotli, a prerender hit) against the bare
   ``GET /page`` (12 KB), then durable order acknowledgements (``POST /v1/orders``, a fresh
-  Idempotency-Key per request) against the bare ``POST /ack`` with an order-sized body;
+  Idempotency-Key per request) against the bare ``POST /ack`` with an order-sized body, and
+  against ``POST /durable-ack``, the bare endpoint that also commits the body to an outbox like
+  the edge's before answering: the floor any durable acknowledgement stands on;
 - measures latency at half of the edge's maximum rate with the open-loop generator
   (``loadtests/openloop.py``), client-side and server-side (Server-Timing), for the edge's acks
   and for the bare endpoint at the same rate.
@@ -220,6 +222,14 @@ def run(
             bare = _wrk(
                 f"http://{HOST}:{bare_port}", "/ack", body, None, seconds=seconds, connections=connections
             )
+            durable = _wrk(
+                f"http://{HOST}:{bare_port}",
+                "/durable-ack",
+                body,
+                None,
+                seconds=seconds,
+                connections=connections,
+            )
             acks = _wrk(edge, "/v1/orders", body, token, seconds=seconds, connections=connections)
             half = round(acks["rps"] / 2)
             time.sleep(2)  # let the forwarder drain what the maximum run queued
@@ -243,7 +253,10 @@ def run(
         else None,
         "bare_max": bare,
         "acks_max": acks,
+        "bare_durable_max": durable,
         "acks_throughput_ratio": round(acks["rps"] / bare["rps"], 3),
+        "durable_floor_ratio": round(durable["rps"] / bare["rps"], 3),
+        "acks_to_durable_floor_ratio": round(acks["rps"] / durable["rps"], 3),
         "half_rate": half,
         "acks_at_half": acks_at_half,
         "bare_at_half": bare_at_half,

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
+from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message
+
+from gateway.edge.app import create_edge_app
+from gateway.edge.context import EdgeContext
+from gateway.settings import EdgeSettings
 
 
 async def call(
@@ -38,3 +45,26 @@ async def call(
     start = next(m for m in sent if m["type"] == "http.response.start")
     content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, content
+
+
+class EdgeInProcess:
+    def __init__(self, tmp: Path) -> None:
+        settings = EdgeSettings(
+            secret="benchmark-secret-long-enough", central_url="http://127.0.0.1:9", data_dir=tmp
+        )
+        self.app: Starlette = create_edge_app(settings)
+        self.loop = asyncio.new_event_loop()
+        self._lifespan = self.app.router.lifespan_context(self.app)
+        self.loop.run_until_complete(self._lifespan.__aenter__())
+
+    @property
+    def context(self) -> EdgeContext:
+        context: EdgeContext = self.app.state.edge
+        return context
+
+    def run(self, coroutine: object) -> object:
+        return self.loop.run_until_complete(coroutine)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self._lifespan.__aexit__(None, None, None))
+        self.loop.close()

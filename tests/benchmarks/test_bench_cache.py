@@ -6,22 +6,13 @@ own work: items and resolutions are put in the cache first, exactly as a fill wo
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-from pathlib import Path
-
 import orjson
-import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
-from starlette.applications import Starlette
 
 from gateway.central.seed import build_seed
 from gateway.divisions import load_divisions
 from gateway.domain.address import AddressResolver
-from gateway.edge.app import create_edge_app
-from gateway.edge.context import EdgeContext
-from gateway.settings import EdgeSettings
-from tests.benchmarks.asgi import call
+from tests.benchmarks.asgi import EdgeInProcess, call
 
 ROUNDS = 1000
 TEXTS = [
@@ -32,36 +23,6 @@ TEXTS = [
     "湖北仙桃市干河街道",
     "浙江杭州西湖区文三路99号",
 ]
-
-
-class EdgeInProcess:
-    def __init__(self, tmp: Path) -> None:
-        settings = EdgeSettings(
-            secret="benchmark-secret-long-enough", central_url="http://127.0.0.1:9", data_dir=tmp
-        )
-        self.app: Starlette = create_edge_app(settings)
-        self.loop = asyncio.new_event_loop()
-        self._lifespan = self.app.router.lifespan_context(self.app)
-        self.loop.run_until_complete(self._lifespan.__aenter__())
-
-    @property
-    def context(self) -> EdgeContext:
-        context: EdgeContext = self.app.state.edge
-        return context
-
-    def run(self, coroutine: object) -> object:
-        return self.loop.run_until_complete(coroutine)  # type: ignore[arg-type]
-
-    def close(self) -> None:
-        self.loop.run_until_complete(self._lifespan.__aexit__(None, None, None))
-        self.loop.close()
-
-
-@pytest.fixture
-def edge(tmp_path: Path) -> Iterator[EdgeInProcess]:
-    running = EdgeInProcess(tmp_path)
-    yield running
-    running.close()
 
 
 def test_item_cache_hit_via_the_endpoint_x1000(benchmark: BenchmarkFixture, edge: EdgeInProcess) -> None:

@@ -1,0 +1,155 @@
+"""The plain ASGI lane for JSON orders keeps every promise the middleware stack makes elsewhere."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from starlette.applications import Starlette
+from starlette.types import Message
+
+from gateway.central.seed import COUPONS, build_seed
+from gateway.edge.app import create_edge_app
+from gateway.edge.context import EdgeContext
+from gateway.edge.reference import COUPONS_KEY, book_key
+from gateway.models import AddressBook
+from gateway.settings import EdgeSettings, ServerSettings
+
+SEED = build_seed(items=50, users=5)
+ITEM, USER = SEED.items[42], "u-0001"
+ORDER = orjson.dumps(
+    {"sku": ITEM.sku, "spec": ITEM.specs[0], "qty": 1, "payment_method": "alipay",
+     "address_id": SEED.addresses[USER][0].address_id}
+)  # fmt: skip
+
+
+@pytest.fixture
+async def edge(tmp_path: Path) -> AsyncIterator[Starlette]:
+    settings = EdgeSettings(
+        secret="lane-test-secret-long-enough",
+        central_url="http://127.0.0.1:9",
+        data_dir=tmp_path,
+        max_body_bytes=1024,
+        server=ServerSettings(max_inflight_requests=2),
+    )
+    app = create_edge_app(settings)
+    async with app.router.lifespan_context(app):
+        context: EdgeContext = app.state.edge
+        reference = context.reference
+        await reference.put_item(ITEM)
+        book = AddressBook(USER, SEED.addresses[USER])
+        await reference.cache.put(book_key(USER), book, reference._book_loader(USER))
+        await reference.cache.put(COUPONS_KEY, {c.code: c for c in COUPONS}, reference._coupons_loader())
+        yield app
+
+
+def _token(app: Starlette) -> str:
+    token: str = app.state.edge.signer.issue(USER)[0]
+    return token
+
+
+async def _post(
+    app: Starlette, chunks: list[bytes], headers: dict[str, str], *, declare_length: bool = True
+) -> tuple[int | None, dict[str, str], Any]:
+    pending = [
+        {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)
+    ]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return pending.pop(0) if pending else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    if declare_length:
+        raw.append((b"content-length", str(sum(map(len, chunks))).encode()))
+    scope = {"type": "http", "method": "POST", "path": "/v1/orders", "headers": raw, "query_string": b"",
+             "app": app, "http_version": "1.1", "scheme": "http", "root_path": "", "raw_path": b"/v1/orders",
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}  # fmt: skip
+    await app(scope, receive, send)
+    start = next((m for m in sent if m["type"] == "http.response.start"), None)
+    if start is None:
+        return None, {}, None
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return (
+        start["status"],
+        {k.decode(): v.decode() for k, v in start["headers"]},
+        orjson.loads(body or b"null"),
+    )
+
+
+def _headers(app: Starlette, key: str = "lane-1") -> dict[str, str]:
+    return {
+        "authorization": f"Bearer {_token(app)}",
+        "idempotency-key": key,
+        "content-type": "application/json",
+    }
+
+
+async def test_an_order_is_acknowledged_with_server_timing_and_recorded_for_its_route(
+    edge: Starlette,
+) -> None:
+    status, headers, ack = await _post(edge, [ORDER], _headers(edge))
+    assert (status, ack["status"]) == (202, "accepted")
+    assert [p.split(";")[0] for p in headers["server-timing"].split(", ")] == [
+        "lookup",
+        "assess",
+        "commit",
+        "total",
+    ]
+    assert edge.state.edge.route_stats.percentiles["order_ack"].snapshot()["count"] == 1
+    replay_status, replay_headers, replayed = await _post(edge, [ORDER], _headers(edge))
+    assert (replay_status, replay_headers["idempotent-replayed"], replayed) == (202, "true", ack)
+
+
+async def test_a_body_over_the_limit_is_refused_whether_declared_or_streamed(edge: Starlette) -> None:
+    big = b"x" * 2048
+    declared = await _post(edge, [big], _headers(edge))
+    streamed = await _post(edge, [big[:1000], big[1000:]], _headers(edge), declare_length=False)
+    for status, headers, body in (declared, streamed):
+        assert (status, body["error"]["code"], body["error"]["field"]) == (413, "body_too_large", "body")
+        assert "total;dur=" in headers["server-timing"]
+    assert edge.state.edge.outbox.depth == 0
+
+
+async def test_past_the_inflight_limit_orders_are_shed_with_retry_after(edge: Starlette) -> None:
+    # The lane counts against the gauge the in-flight middleware uses for every other route.
+    gauge = next(m.kwargs["gauge"] for m in edge.user_middleware if "gauge" in m.kwargs)
+    gauge.inflight = 2
+    status, headers, body = await _post(edge, [ORDER], _headers(edge))
+    assert (status, body["error"]["code"], headers["retry-after"]) == (503, "overloaded", "1")
+    assert edge.state.edge.outbox.depth == 0
+
+
+async def test_bad_sessions_keys_and_bodies_name_their_field(edge: Starlette) -> None:
+    bad_token = {**_headers(edge), "authorization": "Bearer not-a-token"}
+    no_key = {k: v for k, v in _headers(edge).items() if k != "idempotency-key"}
+    cases = [
+        (await _post(edge, [ORDER], bad_token), (401, "authorization")),
+        (await _post(edge, [ORDER], no_key), (400, "Idempotency-Key")),
+        (await _post(edge, [b'{"sku": 1}'], _headers(edge, "lane-2")), (422, "sku")),
+        (await _post(edge, [b"{not json"], _headers(edge, "lane-3")), (400, "body")),
+    ]
+    for (status, _, body), expected in cases:
+        assert (status, body["error"]["field"]) == expected
+
+
+async def test_a_client_gone_before_its_body_arrived_gets_nothing_and_stores_nothing(edge: Starlette) -> None:
+    status, _, _ = await _post(edge, [], _headers(edge), declare_length=False)
+    assert status is None
+    await asyncio.sleep(0)
+    assert edge.state.edge.outbox.depth == 0
+
+
+async def test_orders_the_lane_leaves_alone_are_answered_by_the_application(edge: Starlette) -> None:
+    cookie = {"cookie": f"session={_token(edge)}", "idempotency-key": "lane-cookie"}
+    status, _, ack = await _post(edge, [ORDER], cookie)
+    assert (status, ack["status"]) == (202, "accepted")
+    status, _, body = await _post(edge, [ORDER], {"idempotency-key": "lane-anonymous"})
+    assert (status, body["error"]["code"]) == (401, "unauthenticated")
