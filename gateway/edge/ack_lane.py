@@ -53,7 +53,7 @@ class OrderAckLane:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == _PATH and scope["method"] == "POST":
             context: EdgeContext | None = getattr(scope["app"].state, "edge", None)
-            headers = dict(scope["headers"])
+            headers = dict(reversed(scope["headers"]))  # the first of repeated headers, as Starlette reads
             authorization = headers.get(b"authorization", b"")
             if (
                 context is not None
@@ -80,6 +80,9 @@ class OrderAckLane:
             return
         except _ClientGone:
             return
+        except Exception:  # answered as a JSON 500 by the server error handler; still counted
+            self.stats.record(_ROUTE, time.perf_counter() - started)
+            raise
         response = [*_JSON_HEADERS, (b"content-length", str(len(ack.body)).encode())]
         if ack.replayed:
             response.append(_REPLAYED)

@@ -53,12 +53,17 @@ def _token(app: Starlette) -> str:
 
 
 async def _post(
-    app: Starlette, chunks: list[bytes], headers: dict[str, str], *, declare_length: bool = True
+    app: Starlette,
+    chunks: list[bytes],
+    headers: dict[str, str],
+    *,
+    declare_length: bool = True,
+    sent: list[Message] | None = None,
 ) -> tuple[int | None, dict[str, str], Any]:
     pending = [
         {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)
     ]
-    sent: list[Message] = []
+    sent = [] if sent is None else sent
 
     async def receive() -> Message:
         return pending.pop(0) if pending else {"type": "http.disconnect"}
@@ -153,3 +158,18 @@ async def test_orders_the_lane_leaves_alone_are_answered_by_the_application(edge
     assert (status, ack["status"]) == (202, "accepted")
     status, _, body = await _post(edge, [ORDER], {"idempotency-key": "lane-anonymous"})
     assert (status, body["error"]["code"]) == (401, "unauthenticated")
+
+
+async def test_an_unexpected_failure_is_a_json_500_and_still_counted(
+    edge: Starlette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(order: object) -> None:
+        raise RuntimeError("disk controller on fire")
+
+    monkeypatch.setattr(edge.state.edge.outbox, "append", broken)
+    sent: list[Message] = []
+    with pytest.raises(RuntimeError):  # re-raised after the answer, so the server logs the trace
+        await _post(edge, [ORDER], _headers(edge, "lane-broken"), sent=sent)
+    assert sent[0]["status"] == 500
+    assert orjson.loads(sent[1]["body"])["error"]["code"] == "internal_error"
+    assert edge.state.edge.route_stats.percentiles["order_ack"].snapshot()["count"] == 1
