@@ -11,6 +11,8 @@ from gateway.cache.layer import EdgeCache
 from gateway.cache.tags import MemoryTagIndex, RedisTagIndex
 from gateway.settings import EdgeSettings
 
+ENVELOPE_FORMAT = "v2"  # v2: Envelope is a msgspec struct (v1 was a dataclass)
+
 
 def build_cache(settings: EdgeSettings, name: str) -> EdgeCache:
     """The store the settings select; ``timeout=None`` because aiocache otherwise wraps every call
@@ -28,7 +30,9 @@ def build_cache(settings: EdgeSettings, name: str) -> EdgeCache:
         )
     if settings.cache_backend == "redis":
         url = urlparse(settings.cache_redis_url)
-        namespace = f"gateway:{settings.region}:{name}"
+        # The version names the stored envelope's format: entries pickled by an older release
+        # would not unpickle, so a new format gets keys of its own and the old ones expire.
+        namespace = f"gateway:{settings.region}:{name}:{ENVELOPE_FORMAT}"
         store = RedisCache(
             endpoint=url.hostname or "127.0.0.1",
             port=url.port or 6379,

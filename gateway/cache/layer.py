@@ -131,13 +131,18 @@ class EdgeCache:
         return values
 
     async def get_many(
-        self, requests: Sequence[tuple[str, Loader[Any]]], time_limit: Callable[[], float]
+        self,
+        requests: Sequence[tuple[str, Loader[Any]]],
+        time_limit: Callable[[], float],
+        *,
+        near: bool = True,
     ) -> list[Any]:
         """Several keys with one store read; each miss is filled with the time that then remains.
 
         A key that cannot be had becomes an :class:`OriginUnavailable` instance in the result.
+        ``near=False`` reads past the near tier, for a caller that must see another worker's purge.
         """
-        envelopes = await self._read_many([key for key, _ in requests])
+        envelopes = await self._read_many([key for key, _ in requests], near=near)
         results: list[Any] = []
         for (key, loader), envelope in zip(requests, envelopes, strict=True):
             try:
@@ -164,6 +169,7 @@ class EdgeCache:
             error = stale + policy.error_seconds
         envelope = Envelope(value, fresh, stale, error, loader.tags)
         self._near.drop(key)
+        changes = self._near.changes
         try:
             await self._store.set(key, envelope, ttl=error - now)
             if loader.tags:
@@ -171,7 +177,7 @@ class EdgeCache:
         except Exception as exc:  # a failing store costs a cache fill, never the request
             self._store_failed("write", exc)
             return
-        self._near.keep(key, envelope, fresh, now)
+        self._near.replace(key, envelope, fresh, now, changes=changes)
         if self.bounded:
             await self._account(key, loader.size)
 
@@ -180,6 +186,7 @@ class EdgeCache:
             self._superseded.add(key)  # what that fetch brings back may predate the purge
         self._near.drop(key)
         removed = int(bool(await self._store.delete(key)))
+        self._near.drop(key)  # and what a read on its way brought back before the delete landed
         self._forget(key)
         self._events["purge"].inc(removed)
         return removed
@@ -196,21 +203,23 @@ class EdgeCache:
         near: Envelope | None = self._near.get(key, now)
         if near is not None:
             return near
+        changes = self._near.changes
         try:
             envelope: Envelope | None = await self._store.get(key)
         except Exception as exc:  # a failing store (Redis down) reads as a miss: go to the origin
             self._store_failed("read", exc)
             return None
         if envelope is not None:
-            self._near.keep(key, envelope, envelope.fresh_until, now)
+            self._near.keep(key, envelope, envelope.fresh_until, now, changes=changes)
         return envelope
 
-    async def _read_many(self, keys: list[str]) -> list[Envelope | None]:
+    async def _read_many(self, keys: list[str], *, near: bool = True) -> list[Envelope | None]:
         now = self._clock()
-        envelopes: list[Envelope | None] = [self._near.get(key, now) for key in keys]
+        envelopes: list[Envelope | None] = [self._near.get(key, now) if near else None for key in keys]
         missing = [key for key, envelope in zip(keys, envelopes, strict=True) if envelope is None]
         if not missing:
             return envelopes
+        changes = self._near.changes
         try:
             stored: list[Envelope | None] = await self._store.multi_get(missing)
         except Exception as exc:
@@ -219,7 +228,7 @@ class EdgeCache:
         found = dict(zip(missing, stored, strict=True))
         for key, envelope in found.items():
             if envelope is not None:
-                self._near.keep(key, envelope, envelope.fresh_until, now)
+                self._near.keep(key, envelope, envelope.fresh_until, now, changes=changes)
         return [
             found.get(key) if envelope is None else envelope
             for key, envelope in zip(keys, envelopes, strict=True)

@@ -6,6 +6,10 @@ second. Here an entry read fresh from the store is kept in a plain dict for at m
 ``seconds`` (and never past its ``fresh_until``), so a hot key costs one dict lookup. Purges and
 writes through this process drop or replace the near copy at once; a purge made by another
 process on a shared Redis tier reaches this one within ``seconds`` at the latest.
+
+A read from the store can be overtaken by a purge or a write while it awaits the store (Redis
+yields; so does a write's own ``set``). Whatever it brings back is kept only if nothing was
+dropped in the meantime (:attr:`changes`), so an overtaken read cannot put back what was purged.
 """
 
 from __future__ import annotations
@@ -18,9 +22,15 @@ class NearTier:
         self.seconds = seconds
         self._max_entries = max_entries
         self._entries: dict[str, tuple[float, Any]] = {}
+        self._changes = 0
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def changes(self) -> int:
+        """How many drops so far: note it before awaiting the store, pass it to :meth:`keep`."""
+        return self._changes
 
     def get(self, key: str, now: float) -> Any:
         """The envelope kept for ``key``, or None if there is none or its moment has passed."""
@@ -33,12 +43,24 @@ class NearTier:
             return None
         return envelope
 
-    def keep(self, key: str, envelope: Any, fresh_until: float, now: float) -> None:
-        if self.seconds <= 0 or fresh_until <= now:
+    def keep(self, key: str, envelope: Any, fresh_until: float, now: float, *, changes: int) -> None:
+        """Keep what a read found, unless a drop came after ``changes`` was noted."""
+        if self.seconds <= 0 or fresh_until <= now or changes != self._changes:
             return
-        if key not in self._entries and len(self._entries) >= self._max_entries:
-            self._entries.pop(next(iter(self._entries)))  # the oldest kept: dicts keep insertion order
+        self._entries.pop(key, None)  # kept again: it moves to the end, the newest
+        if len(self._entries) >= self._max_entries:
+            self._entries.pop(next(iter(self._entries)))  # the one kept longest ago
         self._entries[key] = (min(now + self.seconds, fresh_until), envelope)
 
     def drop(self, key: str) -> None:
+        self._changes += 1
         self._entries.pop(key, None)
+
+    def replace(self, key: str, envelope: Any, fresh_until: float, now: float, *, changes: int) -> None:
+        """After a write has reached the store: keep its value, unless a drop came after ``changes``
+        was noted (a purge that overtook the write). Either way, reads still on their way bring
+        older values, so they may keep nothing."""
+        overtaken = changes != self._changes
+        self.drop(key)
+        if not overtaken:
+            self.keep(key, envelope, fresh_until, now, changes=self._changes)

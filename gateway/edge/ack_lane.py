@@ -58,6 +58,7 @@ class OrderAckLane:
             if (
                 context is not None
                 and authorization[:7].lower() == b"bearer "
+                and authorization[7:].strip()  # an empty bearer may come with a session cookie
                 and not headers.get(b"content-type", b"").startswith(_FORM)
             ):
                 await self._answer(

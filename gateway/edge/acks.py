@@ -105,32 +105,46 @@ async def _assess(
     started = time.perf_counter()
     order_id = context.order_ids.next()
     try:
-        assessment = assess(
-            order,
-            order_context,
-            order_id=order_id,
-            user_id=user_id,
-            edge=context.settings.node_id,
-            now=time.time(),
-            resolver=context.resolver,
-            payments=context.payments,
-            policy=context.policy,
-        )
+        assessment = _assess_with(context, order, order_context, order_id, user_id)
     except OrderRejected as rejected:
-        raise ApiError(422, rejected.code, rejected.message, field=rejected.field) from None
+        if rejected.code != "unknown_address":
+            raise ApiError(422, rejected.code, rejected.message, field=rejected.field) from None
+        # The address may have been saved through another worker a moment ago, and this one's
+        # near copy of the book predate it: look once more, past the near tier.
+        order_context = await _gather(context, order, user_id, deadline, near=False)
+        try:
+            assessment = _assess_with(context, order, order_context, order_id, user_id)
+        except OrderRejected as again:
+            raise ApiError(422, again.code, again.message, field=again.field) from None
     ack = _ack(context, order_id, assessment)
     add_phase(phases, "assess", started)
     return order_id, assessment, ack
 
 
+def _assess_with(
+    context: EdgeContext, order: OrderRequest, order_context: OrderContext, order_id: str, user_id: str
+) -> Assessment:
+    return assess(
+        order,
+        order_context,
+        order_id=order_id,
+        user_id=user_id,
+        edge=context.settings.node_id,
+        now=time.time(),
+        resolver=context.resolver,
+        payments=context.payments,
+        policy=context.policy,
+    )
+
+
 async def _gather(
-    context: EdgeContext, order: OrderRequest, user_id: str, deadline: Deadline
+    context: EdgeContext, order: OrderRequest, user_id: str, deadline: Deadline, *, near: bool = True
 ) -> OrderContext:
     """The item, address book and coupons; what cannot be had within the budget is None."""
     cap = context.settings.central_timeout_seconds
     try:
         reference = await context.reference.for_order(
-            order.sku, user_id, lambda: deadline.limit(_COMMIT_RESERVE_SECONDS, cap)
+            order.sku, user_id, lambda: deadline.limit(_COMMIT_RESERVE_SECONDS, cap), near=near
         )
     except UnknownItem:
         raise ApiError(422, "unknown_sku", f"no item {order.sku}", field="sku") from None

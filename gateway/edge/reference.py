@@ -63,9 +63,15 @@ class Reference:
         found = await self.cache.get(book_key(user_id), self._book_loader(user_id), time_limit)
         return found[0] or AddressBook(user_id, [])
 
-    async def for_order(self, sku: str, user_id: str, time_limit: Callable[[], float]) -> OrderReference:
-        """Item, address book and coupons; ``time_limit()`` says what each miss may spend upstream."""
-        hot = self.cache.fresh_many([item_key(sku), book_key(user_id), COUPONS_KEY])
+    async def for_order(
+        self, sku: str, user_id: str, time_limit: Callable[[], float], *, near: bool = True
+    ) -> OrderReference:
+        """Item, address book and coupons; ``time_limit()`` says what each miss may spend upstream.
+
+        ``near=False`` reads past the cache's near tier: for a second look when the near copies
+        may predate another worker's purge (an address saved there a moment ago).
+        """
+        hot = self.cache.fresh_many([item_key(sku), book_key(user_id), COUPONS_KEY]) if near else None
         if hot is not None:  # the common case on a busy edge: no loaders, no store read
             if hot[0] is None:
                 raise UnknownItem(sku)
@@ -77,6 +83,7 @@ class Reference:
                 (COUPONS_KEY, self._coupons_loader()),
             ],
             time_limit,
+            near=near,
         )
         if item is None:
             raise UnknownItem(sku)

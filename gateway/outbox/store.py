@@ -231,7 +231,7 @@ class Outbox:
         """Record that the central store confirmed these orders; they leave the queue."""
         now = time.time()
         # A confirmed batch is nearly always one run of consecutive seqs: one statement per run.
-        rows = [(now, first, last) for first, last in _runs(sorted(seqs))]
+        rows = [(now, first, last) for first, last in _runs(sorted(set(seqs)))]
 
         def apply(db: sqlite3.Connection) -> int:
             cursor = db.executemany(

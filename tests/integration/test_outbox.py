@@ -138,7 +138,7 @@ async def test_one_process_per_outbox(tmp_path: Path, outbox: Outbox) -> None:
 
 async def test_confirmations_with_gaps_mark_exactly_the_confirmed_orders(outbox: Outbox) -> None:
     seqs = [(await outbox.append(_order(n))).order.seq for n in range(6)]
-    confirmed = [seqs[4], seqs[0], seqs[1], seqs[3]]  # the central store left out o-2 and o-5
+    confirmed = [seqs[4], seqs[0], seqs[1], seqs[3], seqs[0]]  # o-2 and o-5 left out, o-0 twice
     assert await outbox.mark_forwarded(confirmed) == 4
     assert outbox.depth == 2
     assert [p.order_id for p in await outbox.pending(10)] == ["o-2", "o-5"]

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 import pytest
 from starlette.applications import Starlette
 from starlette.types import Message
 
+from gateway.cache.layer import EdgeCache
+from gateway.cache.tags import MemoryTagIndex
 from gateway.central.seed import COUPONS, build_seed
 from gateway.edge.app import create_edge_app
 from gateway.edge.context import EdgeContext
 from gateway.edge.reference import COUPONS_KEY, book_key
-from gateway.models import AddressBook
+from gateway.models import Address, AddressBook
+from gateway.ops.budgets import DEADLINE_SCOPE_KEY
 from gateway.settings import EdgeSettings, ServerSettings
 
 SEED = build_seed(items=50, users=5)
@@ -55,10 +58,11 @@ def _token(app: Starlette) -> str:
 async def _post(
     app: Starlette,
     chunks: list[bytes],
-    headers: dict[str, str],
+    headers: dict[str, str] | list[tuple[str, str]],
     *,
     declare_length: bool = True,
     sent: list[Message] | None = None,
+    scope_out: dict[str, Any] | None = None,
 ) -> tuple[int | None, dict[str, str], Any]:
     pending = [
         {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)
@@ -71,12 +75,16 @@ async def _post(
     async def send(message: Message) -> None:
         sent.append(message)
 
-    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    raw = [(k.lower().encode(), v.encode()) for k, v in pairs]
     if declare_length:
         raw.append((b"content-length", str(sum(map(len, chunks))).encode()))
     scope = {"type": "http", "method": "POST", "path": "/v1/orders", "headers": raw, "query_string": b"",
              "app": app, "http_version": "1.1", "scheme": "http", "root_path": "", "raw_path": b"/v1/orders",
              "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}  # fmt: skip
+    if scope_out is not None:
+        scope_out.update(scope)
+        scope = scope_out
     await app(scope, receive, send)
     start = next((m for m in sent if m["type"] == "http.response.start"), None)
     if start is None:
@@ -132,6 +140,12 @@ async def test_past_the_inflight_limit_orders_are_shed_with_retry_after(edge: St
     assert edge.state.edge.outbox.depth == 0
 
 
+async def test_the_first_of_repeated_headers_counts_as_in_the_application(edge: Starlette) -> None:
+    headers = [("authorization", f"Bearer {_token(edge)}"), ("authorization", "Bearer not-a-token")]
+    status, _, _ = await _post(edge, [ORDER], [*headers, ("idempotency-key", "lane-first")])
+    assert status == 202
+
+
 async def test_bad_sessions_keys_and_bodies_name_their_field(edge: Starlette) -> None:
     bad_token = {**_headers(edge), "authorization": "Bearer not-a-token"}
     no_key = {k: v for k, v in _headers(edge).items() if k != "idempotency-key"}
@@ -148,14 +162,18 @@ async def test_bad_sessions_keys_and_bodies_name_their_field(edge: Starlette) ->
 async def test_a_client_gone_before_its_body_arrived_gets_nothing_and_stores_nothing(edge: Starlette) -> None:
     status, _, _ = await _post(edge, [], _headers(edge), declare_length=False)
     assert status is None
-    await asyncio.sleep(0)
     assert edge.state.edge.outbox.depth == 0
 
 
 async def test_orders_the_lane_leaves_alone_are_answered_by_the_application(edge: Starlette) -> None:
     cookie = {"cookie": f"session={_token(edge)}", "idempotency-key": "lane-cookie"}
-    status, _, ack = await _post(edge, [ORDER], cookie)
+    scope: dict[str, Any] = {}
+    status, _, ack = await _post(edge, [ORDER], cookie, scope_out=scope)
     assert (status, ack["status"]) == (202, "accepted")
+    assert DEADLINE_SCOPE_KEY in scope, "answered by the application"
+    empty_bearer = {**cookie, "authorization": "Bearer ", "idempotency-key": "lane-cookie-2"}
+    status, _, ack = await _post(edge, [ORDER], empty_bearer)
+    assert (status, ack["status"]) == (202, "accepted"), "the cookie counts when the bearer is empty"
     status, _, body = await _post(edge, [ORDER], {"idempotency-key": "lane-anonymous"})
     assert (status, body["error"]["code"]) == (401, "unauthenticated")
 
@@ -173,3 +191,16 @@ async def test_an_unexpected_failure_is_a_json_500_and_still_counted(
     assert sent[0]["status"] == 500
     assert orjson.loads(sent[1]["body"])["error"]["code"] == "internal_error"
     assert edge.state.edge.route_stats.percentiles["order_ack"].snapshot()["count"] == 1
+
+
+async def test_an_address_saved_through_another_worker_is_found_past_the_near_tier(edge: Starlette) -> None:
+    first = await _post(edge, [ORDER], _headers(edge, "lane-near-1"))
+    assert first[0] == 202, "this worker now holds the shopper's book in its near tier"
+    reference = edge.state.edge.reference
+    saved = Address(**{**msgspec.structs.asdict(SEED.addresses[USER][0]), "address_id": "a-0001-new"})
+    another_worker = EdgeCache(reference.cache._store, MemoryTagIndex(), name="another-worker")
+    book = AddressBook(USER, [*SEED.addresses[USER], saved])
+    await another_worker.put(book_key(USER), book, reference._book_loader(USER))
+    order = orjson.dumps({**orjson.loads(ORDER), "address_id": "a-0001-new"})
+    status, _, ack = await _post(edge, [order], _headers(edge, "lane-near-2"))
+    assert (status, ack["status"]) == (202, "accepted")

@@ -105,6 +105,52 @@ async def test_purges_and_writes_through_the_cache_reach_the_near_tier_at_once()
     assert await cache.get("k", _loader(origin), 1.0) == ("v2", "miss")
 
 
+class YieldingStore(SimpleMemoryCache):  # type: ignore[misc]
+    """Answers after a turn of the loop, as Redis does: the value is read or written at once, the
+    reply arrives later, and other tasks run in between. Reads can be made to answer slower."""
+
+    read_delay = 0.0
+
+    async def _get(self, *args: object, **kwargs: object) -> object:
+        return await self._later(await super()._get(*args, **kwargs), self.read_delay)
+
+    async def _multi_get(self, *args: object, **kwargs: object) -> object:
+        return await self._later(await super()._multi_get(*args, **kwargs), self.read_delay)
+
+    async def _set(self, *args: object, **kwargs: object) -> object:
+        return await self._later(await super()._set(*args, **kwargs), 0.0)
+
+    @staticmethod
+    async def _later(reply: object, delay: float) -> object:
+        await asyncio.sleep(delay)
+        return reply
+
+
+async def test_a_read_overtaken_by_a_local_purge_does_not_bring_the_value_back() -> None:
+    clock, origin, store = Clock(), Origin(), YieldingStore(timeout=None)
+    cache = _cache(clock, store)
+    await cache.put("k", "old", _loader(origin))
+    clock.now += 2  # past the near tier's second: the next read goes to the store
+    reading = asyncio.ensure_future(cache.get_many([("k", _loader(origin))], lambda: 1.0))
+    await asyncio.sleep(0)  # the read is waiting on the store
+    await cache.purge("k")
+    await reading  # it found "old" in the store before the purge landed
+    assert cache.fresh_many(["k"]) is None, "the purged value is not served from the near tier"
+
+
+async def test_a_read_overtaken_by_a_local_write_does_not_hide_the_new_value() -> None:
+    clock, origin, store = Clock(), Origin(), YieldingStore(timeout=None)
+    cache = _cache(clock, store)
+    await cache.put("k", "old", _loader(origin))
+    clock.now += 2
+    store.read_delay = 0.02  # the read's reply arrives after the whole write has landed
+    reading = asyncio.ensure_future(cache.get("k", _loader(origin), 1.0))
+    await asyncio.sleep(0)
+    await cache.put("k", "new", _loader(origin))
+    assert await reading == ("old", "hit"), "it read the store before the write"
+    assert cache.fresh_many(["k"]) == ["new"]
+
+
 async def test_the_near_tier_never_serves_an_entry_past_its_freshness() -> None:
     clock, origin = Clock(), Origin()
     short = Policy(fresh_seconds=0.5, stale_seconds=0, error_seconds=0, jitter=0)
