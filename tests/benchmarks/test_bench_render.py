@@ -9,12 +9,15 @@ from __future__ import annotations
 import gzip
 from collections.abc import Callable
 from functools import partial
+from urllib.parse import quote
 
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from gateway.central.seed import build_seed
 from gateway.domain.render import OrderPage, build_page, compress, render_html
+from gateway.edge.pages import StoredPage
 from gateway.settings import DEFAULT_PAYMENT_METHODS
+from tests.benchmarks.asgi import EdgeInProcess, call
 
 REMOTE = ("54", "63", "65", "5132", "5133")
 
@@ -53,3 +56,28 @@ def test_compress_order_page_gzip_and_brotli(benchmark: BenchmarkFixture) -> Non
     body = benchmark(compress, html)
     assert gzip.decompress(body.gzip) == body.html
     assert len(body.brotli) < len(body.gzip) < len(body.html)
+
+
+def test_order_page_exact_hit_via_the_fast_path_x1000(
+    benchmark: BenchmarkFixture, edge: EdgeInProcess
+) -> None:
+    """A prerendered page served to its shopper: the fast path ahead of the middleware stack."""
+    page = _order_page()()
+    context = edge.context
+    context.pages.put(
+        "u-0001", StoredPage(page, {(page.spec, page.qty): compress(render_html(page))}, 0.0, 1.0)
+    )
+    token, _ = context.signer.issue("u-0001")
+    context.signer.verify(token)  # a shopper's token is verified on their first request
+    path = f"/v1/order-page?sku={page.sku}&spec={quote(page.spec)}&qty={page.qty}"
+    headers = {"authorization": f"Bearer {token}", "accept-encoding": "gzip, deflate, br"}
+
+    async def hits() -> tuple[int, dict[str, str], bytes]:
+        for _ in range(999):
+            await call(edge.app, "GET", path, headers=headers)
+        return await call(edge.app, "GET", path, headers=headers)
+
+    status, answer_headers, body = benchmark(lambda: edge.run(hits()))  # type: ignore[misc]
+    assert (status, answer_headers["x-prerender-variant"]) == (200, "exact")
+    assert answer_headers["content-encoding"] == "br"
+    assert body == context.pages.get("u-0001", page.sku).variants[page.spec, page.qty].brotli  # type: ignore[union-attr]
