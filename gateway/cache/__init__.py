@@ -11,7 +11,10 @@ from gateway.cache.layer import EdgeCache
 from gateway.cache.tags import MemoryTagIndex, RedisTagIndex
 from gateway.settings import EdgeSettings
 
-ENVELOPE_FORMAT = "v2"  # v2: Envelope is a msgspec struct (v1 was a dataclass)
+# The format of what the Redis tier stores (pickled envelopes and the values inside them: items,
+# address books, coupons, resolutions). Raise it whenever one of those types changes shape, or
+# entries written by an older release fail to unpickle. v2: Envelope became a msgspec struct.
+CACHE_FORMAT = "v2"
 
 
 def build_cache(settings: EdgeSettings, name: str) -> EdgeCache:
@@ -30,9 +33,8 @@ def build_cache(settings: EdgeSettings, name: str) -> EdgeCache:
         )
     if settings.cache_backend == "redis":
         url = urlparse(settings.cache_redis_url)
-        # The version names the stored envelope's format: entries pickled by an older release
-        # would not unpickle, so a new format gets keys of its own and the old ones expire.
-        namespace = f"gateway:{settings.region}:{name}:{ENVELOPE_FORMAT}"
+        # A new format gets keys of its own; the old entries expire by their TTLs.
+        namespace = f"gateway:{settings.region}:{name}:{CACHE_FORMAT}"
         store = RedisCache(
             endpoint=url.hostname or "127.0.0.1",
             port=url.port or 6379,

@@ -170,13 +170,18 @@ class EdgeCache:
         envelope = Envelope(value, fresh, stale, error, loader.tags)
         self._near.drop(key)
         changes = self._near.changes
+        landed = False
         try:
             await self._store.set(key, envelope, ttl=error - now)
             if loader.tags:
                 await self._tags.add(key, loader.tags)
+            landed = True
         except Exception as exc:  # a failing store costs a cache fill, never the request
             self._store_failed("write", exc)
             return
+        finally:
+            if not landed:  # the set may have landed all the same: reads on their way keep nothing
+                self._near.drop(key)
         self._near.replace(key, envelope, fresh, now, changes=changes)
         if self.bounded:
             await self._account(key, loader.size)

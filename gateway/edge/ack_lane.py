@@ -54,16 +54,15 @@ class OrderAckLane:
         if scope["type"] == "http" and scope["path"] == _PATH and scope["method"] == "POST":
             context: EdgeContext | None = getattr(scope["app"].state, "edge", None)
             headers = dict(reversed(scope["headers"]))  # the first of repeated headers, as Starlette reads
-            authorization = headers.get(b"authorization", b"")
+            scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+            token = token.strip()
             if (
                 context is not None
-                and authorization[:7].lower() == b"bearer "
-                and authorization[7:].strip()  # an empty bearer may come with a session cookie
+                and scheme.lower() == "bearer"
+                and token  # an empty bearer may come with a session cookie: the application reads it
                 and not headers.get(b"content-type", b"").startswith(_FORM)
             ):
-                await self._answer(
-                    context, authorization[7:].decode("latin-1").strip(), headers, receive, send
-                )
+                await self._answer(context, token, headers, receive, send)
                 return
         await self.app(scope, receive, send)
 

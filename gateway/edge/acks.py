@@ -112,6 +112,8 @@ async def _assess(
         # The address may have been saved through another worker a moment ago, and this one's
         # near copy of the book predate it: look once more, past the near tier.
         order_context = await _gather(context, order, user_id, deadline, near=False)
+        if order_context.book is None:  # no second look in time: the first answer stands
+            raise ApiError(422, rejected.code, rejected.message, field=rejected.field) from None
         try:
             assessment = _assess_with(context, order, order_context, order_id, user_id)
         except OrderRejected as again:

@@ -48,10 +48,10 @@ class PrerenderFastPath:
 def _exact_hit(scope: Scope) -> tuple[EdgeContext, StoredPage, str] | None:
     """The stored page, if this request is an exact hit that needs nothing from the application."""
     context: EdgeContext | None = getattr(scope["app"].state, "edge", None)
-    headers = dict(scope["headers"])
+    headers = dict(reversed(scope["headers"]))  # the first of repeated headers, as Starlette reads
     token = headers.get(b"authorization", b"")
     session = (
-        context.signer.remembered(token[7:].decode().strip())
+        context.signer.remembered(token[7:].decode("latin-1").strip())
         if context and token[:7].lower() == b"bearer "
         else None
     )
@@ -70,7 +70,7 @@ def _exact_hit(scope: Scope) -> tuple[EdgeContext, StoredPage, str] | None:
     exact = query.get("spec", page.spec) == page.spec and query.get("qty", "1") == str(page.qty)
     if not exact or (page.spec, page.qty) not in stored.variants:
         return None
-    return context, stored, headers.get(b"accept-encoding", b"").decode()
+    return context, stored, headers.get(b"accept-encoding", b"").decode("latin-1")
 
 
 def _query(raw: bytes) -> dict[str, str]:
@@ -79,7 +79,7 @@ def _query(raw: bytes) -> dict[str, str]:
     the request goes on to the application, which parses it in full."""
     text = raw.decode("latin-1")
     if "%" in text or "+" in text:
-        return dict(parse_qsl(raw.decode(errors="replace")))
+        return dict(parse_qsl(text, keep_blank_values=True))  # as Starlette's QueryParams reads it
     return {name: value for name, _, value in (field.partition("=") for field in text.split("&") if field)}
 
 

@@ -204,3 +204,14 @@ async def test_an_address_saved_through_another_worker_is_found_past_the_near_ti
     order = orjson.dumps({**orjson.loads(ORDER), "address_id": "a-0001-new"})
     status, _, ack = await _post(edge, [order], _headers(edge, "lane-near-2"))
     assert (status, ack["status"]) == (202, "accepted")
+
+
+async def test_an_unknown_address_stays_refused_when_the_second_look_finds_no_book(edge: Starlette) -> None:
+    first = await _post(edge, [ORDER], _headers(edge, "lane-gone-1"))
+    assert first[0] == 202, "the shopper's book is now in the near tier"
+    reference = edge.state.edge.reference
+    await reference.cache._store.delete(book_key(USER))  # purged behind it; the origin is unreachable
+    order = orjson.dumps({**orjson.loads(ORDER), "address_id": "a-0001-never-saved"})
+    status, _, body = await _post(edge, [order], _headers(edge, "lane-gone-2"))
+    assert (status, body["error"]["code"], body["error"]["field"]) == (422, "unknown_address", "address_id")
+    assert edge.state.edge.outbox.depth == 1

@@ -110,6 +110,7 @@ class YieldingStore(SimpleMemoryCache):  # type: ignore[misc]
     reply arrives later, and other tasks run in between. Reads can be made to answer slower."""
 
     read_delay = 0.0
+    write_delay = 0.0  # a write lands this long after it was sent
 
     async def _get(self, *args: object, **kwargs: object) -> object:
         return await self._later(await super()._get(*args, **kwargs), self.read_delay)
@@ -118,6 +119,7 @@ class YieldingStore(SimpleMemoryCache):  # type: ignore[misc]
         return await self._later(await super()._multi_get(*args, **kwargs), self.read_delay)
 
     async def _set(self, *args: object, **kwargs: object) -> object:
+        await asyncio.sleep(self.write_delay)
         return await self._later(await super()._set(*args, **kwargs), 0.0)
 
     @staticmethod
@@ -149,6 +151,31 @@ async def test_a_read_overtaken_by_a_local_write_does_not_hide_the_new_value() -
     await cache.put("k", "new", _loader(origin))
     assert await reading == ("old", "hit"), "it read the store before the write"
     assert cache.fresh_many(["k"]) == ["new"]
+
+
+class FailingTags(MemoryTagIndex):
+    async def add(self, key: str, tags: tuple[str, ...]) -> None:
+        raise ConnectionError("tag index unreachable")
+
+
+async def test_a_write_that_fails_after_its_value_landed_leaves_no_older_near_copy() -> None:
+    clock, origin, store = Clock(), Origin(), YieldingStore(timeout=None)
+    cache = EdgeCache(store, FailingTags(), name="test", clock=clock, near_seconds=1.0)
+    await store.set("k", (await _envelope_of(cache, clock, origin)))
+    clock.now += 2
+    store.read_delay, store.write_delay = 0.02, 0.01
+    writing = asyncio.ensure_future(cache.put("k", "new", _loader(origin, tags=("t",))))
+    await asyncio.sleep(0)  # the write is on its way; it lands, then the tag index fails
+    assert (await cache.get("k", _loader(origin), 1.0))[0] == "old", "read before the write landed"
+    await writing
+    assert cache.fresh_many(["k"]) is None
+
+
+async def _envelope_of(cache: EdgeCache, clock: Clock, origin: Origin) -> object:
+    """An envelope holding "old", as a fill through another worker would have stored it."""
+    other = _cache(clock)
+    await other.put("k", "old", _loader(origin))
+    return await other._store.get("k")
 
 
 async def test_the_near_tier_never_serves_an_entry_past_its_freshness() -> None:

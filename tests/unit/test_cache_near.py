@@ -49,3 +49,22 @@ def test_a_write_keeps_its_value_unless_a_purge_overtook_it_and_reads_on_their_w
     near.drop("k")  # a purge landed while the next write was on its way
     near.replace("k", "newer", fresh_until=100.0, now=0.0, changes=write_noted)
     assert near.get("k", 0.1) is None
+
+
+def test_a_drop_holds_back_reads_of_its_own_key_only() -> None:
+    near = NearTier(seconds=1.0)
+    noted = near.changes
+    near.drop("other")  # a purge or write of another key while this read awaited the store
+    near.keep("k", "v", fresh_until=100.0, now=0.0, changes=noted)
+    assert near.get("k", 0.1) == "v"
+
+
+def test_keys_whose_drops_are_forgotten_count_as_dropped_at_the_newest_forgotten_one() -> None:
+    near = NearTier(seconds=1.0, max_drops=2)
+    noted = near.changes
+    for key in ("a", "b", "c"):  # "a"'s drop is no longer remembered by key
+        near.drop(key)
+    near.keep("x", "v", fresh_until=100.0, now=0.0, changes=noted)
+    assert near.get("x", 0.1) is None, "it cannot tell, so it keeps nothing"
+    near.keep("x", "v", fresh_until=100.0, now=0.0, changes=near.changes)
+    assert near.get("x", 0.1) == "v"
