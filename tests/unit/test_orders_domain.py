@@ -13,31 +13,17 @@ from gateway.domain.orders import Assessment, OrderContext, OrderRejected, asses
 from gateway.domain.payments import PaymentCatalog
 from gateway.domain.rules import RulePolicy
 from gateway.errors import ApiError
-from gateway.models import Address, AddressBook, Gift, InlineAddress, Item, OrderRequest
+from gateway.models import AddressBook, Gift, InlineAddress, OrderRequest
 from gateway.settings import DEFAULT_PAYMENT_METHODS
 from gateway.validation import decode_json
+from tests.unit.order_fixtures import HOME, OFFICE, PHONE
 
 AFTERNOON = datetime(2026, 11, 27, 14, 0, tzinfo=CST)
 PAYMENTS = PaymentCatalog(DEFAULT_PAYMENT_METHODS, b"a-test-redirect-key")
 SEEDED = {coupon.code: coupon for coupon in COUPONS}
 
-ITEM = Item(
-    sku="sku-00042",
-    title="星河智能手机 43号款",
-    category="phones",
-    price_cents=259_990,
-    specs=["black-128g", "black-256g", "blue-128g"],
-    spec_stock={"black-128g": 40, "black-256g": 1, "blue-128g": 0},
-    stock=41,
-    version=3,
-    updated_at=0.0,
-)
-HOME = Address(
-    "a-0042-0", "王芳", "13800138000", "江苏省", "南京市", "鼓楼区", "320106", "中山路100号阳光花园3栋", True
-)
-OFFICE = Address("a-0042-1", "王芳", "13800138000", "北京市", "北京市", "海淀区", "110108", "中关村大街27号")
 BOOK = AddressBook("u-0042", [HOME, OFFICE], version=2)
-CONTEXT = OrderContext(ITEM, BOOK, SEEDED)
+CONTEXT = OrderContext(PHONE, BOOK, SEEDED)
 BEIJING_TEXT = InlineAddress(name="李雷", phone="13900139000", text="北京市东城区 东华门大街1号")
 
 
@@ -188,7 +174,7 @@ def test_an_unreachable_catalog_is_flagged_and_leaves_the_order_unpriced(resolve
 
 
 def test_an_unreachable_address_book_is_flagged_on_address_id(resolver: AddressResolver) -> None:
-    assessment = _assess(resolver, _order(address_id="a-9999-0"), OrderContext(ITEM, None, SEEDED))
+    assessment = _assess(resolver, _order(address_id="a-9999-0"), OrderContext(PHONE, None, SEEDED))
     assert assessment.status == "needs_review"
     assert [(f.code, f.field) for f in assessment.flags] == [("address_unverified", "address_id")]
     address = assessment.review_packet["address"]
@@ -197,14 +183,14 @@ def test_an_unreachable_address_book_is_flagged_on_address_id(resolver: AddressR
 
 
 def test_unreachable_coupons_are_flagged_when_the_order_names_some(resolver: AddressResolver) -> None:
-    assessment = _assess(resolver, _order(coupons=["c-bogus"]), OrderContext(ITEM, BOOK, None))
+    assessment = _assess(resolver, _order(coupons=["c-bogus"]), OrderContext(PHONE, BOOK, None))
     assert assessment.status == "needs_review"
     assert [(f.code, f.field) for f in assessment.flags] == [("catalog_unverified", "coupons")]
     assert assessment.pricing is None
 
 
 def test_an_order_without_coupons_is_priced_without_the_coupon_list(resolver: AddressResolver) -> None:
-    assessment = _assess(resolver, _order(qty=2), OrderContext(ITEM, BOOK, None))
+    assessment = _assess(resolver, _order(qty=2), OrderContext(PHONE, BOOK, None))
     assert assessment.status == "accepted"
     assert assessment.flags == []
     assert assessment.pricing is not None
@@ -267,7 +253,7 @@ def test_an_inline_address_equal_to_a_saved_one_is_not_unusual(resolver: Address
 
 def test_an_inline_address_is_not_compared_when_the_book_is_unreachable(resolver: AddressResolver) -> None:
     order = _order(address_id=None, address=BEIJING_TEXT)
-    assessment = _assess(resolver, order, OrderContext(ITEM, None, SEEDED))
+    assessment = _assess(resolver, order, OrderContext(PHONE, None, SEEDED))
     assert assessment.flags == []
 
 

@@ -20,26 +20,13 @@ from gateway.domain.rules import (
     evaluate,
 )
 from gateway.models import Address, Gift, Item, OrderRequest
+from tests.unit.order_fixtures import HOME, PHONE
 
 SEEDED = {coupon.code: coupon for coupon in COUPONS}
 AFTERNOON = datetime(2026, 11, 27, 14, 0, tzinfo=CST)
 LATE_NIGHT = datetime(2026, 11, 27, 23, 30, tzinfo=CST)
 POLICY = RulePolicy()
 
-PHONE = Item(
-    sku="sku-00042",
-    title="星河智能手机 43号款",
-    category="phones",
-    price_cents=259_990,
-    specs=["black-128g", "black-256g", "blue-128g"],
-    spec_stock={"black-128g": 40, "black-256g": 1, "blue-128g": 0},
-    stock=41,
-    version=3,
-    updated_at=0.0,
-)
-HOME = Address(
-    "a-0042-0", "王芳", "13800138000", "江苏省", "南京市", "鼓楼区", "320106", "中山路100号阳光花园3栋", True
-)
 FROM_BOOK = ShippingAddress(
     HOME.name, HOME.phone, HOME.province, HOME.city, HOME.county, HOME.adcode, HOME.detail, "book"
 )
