@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message
@@ -12,6 +11,7 @@ from starlette.types import ASGIApp, Message
 from gateway.edge.app import create_edge_app
 from gateway.edge.context import EdgeContext
 from gateway.settings import EdgeSettings
+from tests.asgi import http_scope
 
 
 async def call(
@@ -27,20 +27,7 @@ async def call(
 
     raw = [(b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "path": path.partition("?")[0],
-        "raw_path": path.partition("?")[0].encode(),
-        "query_string": path.partition("?")[2].encode(),
-        "root_path": "",
-        "scheme": "http",
-        "server": ("127.0.0.1", 80),
-        "client": ("127.0.0.1", 5000),
-        "headers": raw,
-    }
+    scope = http_scope(method, path, raw)
     await app(scope, receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
     content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")

@@ -21,6 +21,7 @@ from gateway.edge.reference import COUPONS_KEY, book_key
 from gateway.models import Address, AddressBook
 from gateway.ops.budgets import DEADLINE_SCOPE_KEY
 from gateway.settings import EdgeSettings, ServerSettings
+from tests.asgi import http_scope
 
 SEED = build_seed(items=50, users=5)
 ITEM, USER = SEED.items[42], "u-0001"
@@ -79,9 +80,7 @@ async def _post(
     raw = [(k.lower().encode(), v.encode()) for k, v in pairs]
     if declare_length:
         raw.append((b"content-length", str(sum(map(len, chunks))).encode()))
-    scope = {"type": "http", "method": "POST", "path": "/v1/orders", "headers": raw, "query_string": b"",
-             "app": app, "http_version": "1.1", "scheme": "http", "root_path": "", "raw_path": b"/v1/orders",
-             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}  # fmt: skip
+    scope = http_scope("POST", "/v1/orders", raw)
     if scope_out is not None:
         scope_out.update(scope)
         scope = scope_out

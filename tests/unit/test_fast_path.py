@@ -16,6 +16,7 @@ from gateway.edge.app import create_edge_app
 from gateway.edge.fast_path import _query
 from gateway.edge.pages import StoredPage
 from gateway.settings import DEFAULT_PAYMENT_METHODS, EdgeSettings
+from tests.asgi import http_scope
 
 
 @pytest.mark.parametrize(
@@ -65,11 +66,7 @@ async def _get(app: Starlette, query: str, headers: list[tuple[bytes, bytes]]) -
     async def send(message: Message) -> None:
         sent.append(message)
 
-    path = "/v1/order-page"
-    scope = {"type": "http", "method": "GET", "path": path, "query_string": query.encode(),
-             "headers": headers, "app": app, "http_version": "1.1", "scheme": "http", "root_path": "",
-             "raw_path": path.encode(), "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}  # fmt: skip
-    await app(scope, receive, send)
+    await app(http_scope("GET", f"/v1/order-page?{query}", headers), receive, send)
     return {"status": str(sent[0]["status"])} | {k.decode(): v.decode() for k, v in sent[0]["headers"]}
 
 
