@@ -123,11 +123,15 @@ class EdgeCache:
         envelopes = [self._near.get(key, now) for key in keys]
         if any(envelope is None for envelope in envelopes):
             return None
-        values = []
-        for key, envelope in zip(keys, envelopes, strict=True):
+        values = [envelope.value for envelope in envelopes]
+        for key in keys:
             self._touch(key)
-            self._events["negative_hit" if envelope.value is None else "hit"].inc()
-            values.append(envelope.value)
+        # Counted once per kind, not per key: each increment takes the metric's lock.
+        negative = sum(value is None for value in values)
+        if negative:
+            self._events["negative_hit"].inc(negative)
+        if negative < len(values):
+            self._events["hit"].inc(len(values) - negative)
         return values
 
     async def get_many(

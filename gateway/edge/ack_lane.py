@@ -23,6 +23,7 @@ from gateway.edge.context import EdgeContext
 from gateway.edge.idempotency import check_key
 from gateway.edge.order_forms import FORM_MEDIA_TYPE
 from gateway.errors import ApiError
+from gateway.http import authorization_of, bearer_of, first_headers
 from gateway.middleware import BodyTooLarge, Phases, send_error, server_timing
 from gateway.models import OrderRequest
 from gateway.ops.budgets import RouteStats
@@ -53,13 +54,11 @@ class OrderAckLane:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == _PATH and scope["method"] == "POST":
             context: EdgeContext | None = getattr(scope["app"].state, "edge", None)
-            headers = dict(reversed(scope["headers"]))  # the first of repeated headers, as Starlette reads
-            scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
-            token = token.strip()
+            headers = first_headers(scope)
+            token = bearer_of(authorization_of(headers))
             if (
                 context is not None
-                and scheme.lower() == "bearer"
-                and token  # an empty bearer may come with a session cookie: the application reads it
+                and token  # no bearer (or an empty one) may come with a session cookie: the app reads it
                 and not headers.get(b"content-type", b"").startswith(_FORM)
             ):
                 await self._answer(context, token, headers, receive, send)

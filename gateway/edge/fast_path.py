@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.edge.context import EdgeContext
 from gateway.edge.order_page import PAGE_HEADERS, SERVED, encoded
 from gateway.edge.pages import StoredPage
+from gateway.http import authorization_of, bearer_of, first_headers
 from gateway.ops.budgets import RouteStats
 
 _PATH = "/v1/order-page"
@@ -48,13 +49,9 @@ class PrerenderFastPath:
 def _exact_hit(scope: Scope) -> tuple[EdgeContext, StoredPage, str] | None:
     """The stored page, if this request is an exact hit that needs nothing from the application."""
     context: EdgeContext | None = getattr(scope["app"].state, "edge", None)
-    headers = dict(reversed(scope["headers"]))  # the first of repeated headers, as Starlette reads
-    token = headers.get(b"authorization", b"")
-    session = (
-        context.signer.remembered(token[7:].decode("latin-1").strip())
-        if context and token[:7].lower() == b"bearer "
-        else None
-    )
+    headers = first_headers(scope)
+    token = bearer_of(authorization_of(headers))
+    session = context.signer.remembered(token) if context and token else None
     if (
         context is None
         or session is None
