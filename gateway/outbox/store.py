@@ -23,6 +23,7 @@ from typing import IO, Any
 
 import msgspec
 
+from gateway.outbox.checkpoint import Checkpointer
 from gateway.outbox.group_commit import CommitFailed, GroupCommitter
 
 _SCHEMA = """
@@ -113,6 +114,7 @@ class Outbox:
         synchronous: str = "FULL",
         max_depth: int = 100_000,
         max_bytes: int = 2 << 30,
+        checkpoint_seconds: float = 0.2,
     ) -> None:
         if synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
             raise ValueError(f"synchronous must be FULL, NORMAL or EXTRA, not {synchronous!r}")
@@ -122,6 +124,7 @@ class Outbox:
         self._max_bytes = max_bytes
         self._writer_db: sqlite3.Connection | None = None
         self._committer: GroupCommitter | None = None
+        self.checkpointer = Checkpointer(self._connect, checkpoint_seconds)
         # Rows waiting for the next group, and the result of the apply that will insert them.
         self._rows: list[tuple[Any, ...]] = []
         self._rows_inserted: asyncio.Future[list[int | tuple[Any, ...]]] | None = None
@@ -143,16 +146,19 @@ class Outbox:
         writer.executescript(_SCHEMA)
         page_size = writer.execute("PRAGMA page_size").fetchone()[0]
         writer.execute(f"PRAGMA max_page_count = {max(1, self._max_bytes // page_size)}")
+        writer.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoint.py does it, off the commits
         self._reader = self._connect()
         self._batch_reader = self._connect()
         self.depth = self._count_pending()
         self._committer = GroupCommitter(writer, asyncio.get_running_loop())
+        self.checkpointer.start()
 
     async def close(self) -> None:
         """Finish every submitted write, then close the database."""
         if self._committer is not None:
             await self._committer.close()
             self._committer = None
+        self.checkpointer.close()
         self._batch_executor.shutdown(wait=True)
         for connection in (self._writer_db, self._reader, self._batch_reader):
             if connection is not None:
