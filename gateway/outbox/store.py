@@ -18,6 +18,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -86,6 +87,14 @@ class PendingOrder(msgspec.Struct, frozen=True):
     payload: bytes
 
 
+class _RowGroup:
+    __slots__ = ("rows", "waiters")
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+        self.waiters: list[asyncio.Future[int | tuple[Any, ...]]] = []
+
+
 class Appended(msgspec.Struct, frozen=True):
     order: StoredOrder
     created: bool  # False: the idempotency key was already stored (by this or an earlier process)
@@ -125,9 +134,7 @@ class Outbox:
         self._writer_db: sqlite3.Connection | None = None
         self._committer: GroupCommitter | None = None
         self.checkpointer = Checkpointer(self._connect, checkpoint_seconds)
-        # Rows waiting for the next group, and the result of the apply that will insert them.
-        self._rows: list[tuple[Any, ...]] = []
-        self._rows_inserted: asyncio.Future[list[int | tuple[Any, ...]]] | None = None
+        self._group: _RowGroup | None = None  # rows waiting for the next group commit
         self._reader: sqlite3.Connection | None = None
         # The forwarder's batch reads are larger: a thread of their own, with their own connection.
         self._batch_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-batches")
@@ -272,30 +279,39 @@ class Outbox:
 
     async def _insert(self, row: tuple[Any, ...]) -> int | tuple[Any, ...]:
         """Queue the row for the next group; its seq once committed, or the row stored under its key."""
-        if self._rows_inserted is None:
-            self._rows_inserted = self._write(self._insert_rows)
-            self._rows_inserted.add_done_callback(self._group_settled)
-        index = len(self._rows)
-        self._rows.append(row)
-        assert self._rows_inserted is not None  # noqa: S101 - set with the group's first row
-        # Shielded: many appends await one future, and one caller leaving must not cancel it.
-        results = await asyncio.shield(self._rows_inserted)
-        return results[index]
+        group = self._group
+        if group is None:
+            self._group = group = _RowGroup()
+            self._write(self._insert_rows).add_done_callback(partial(self._group_settled, group))
+        # A future per row, not one shared: a caller that leaves cancels only its own.
+        waiter: asyncio.Future[int | tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+        group.rows.append(row)
+        group.waiters.append(waiter)
+        return await waiter
 
     def _insert_rows(self, db: sqlite3.Connection) -> list[int | tuple[Any, ...]]:
         # Rows queued from here on belong to the next group.
-        rows, self._rows, self._rows_inserted = self._rows, [], None
-        return _insert_all(db, rows)
+        group, self._group = self._group, None
+        assert group is not None  # noqa: S101 - the group is started with the write that inserts it
+        return _insert_all(db, group.rows)
 
-    def _group_settled(self, inserted: asyncio.Future[list[int | tuple[Any, ...]]]) -> None:
-        """Account for a group's orders whether or not their requests are still waiting."""
-        if self._rows_inserted is inserted:
-            # An earlier write of the group failed before these rows were inserted: their appends
-            # got the error; the next append starts a fresh batch.
-            self._rows, self._rows_inserted = [], None
-        if inserted.cancelled() or inserted.exception() is not None:
+    def _group_settled(self, group: _RowGroup, inserted: asyncio.Future[list[int | tuple[Any, ...]]]) -> None:
+        """Answer the group's appends, and account for its orders whether or not they still wait."""
+        if self._group is group:
+            # An earlier write of the group failed before these rows were inserted; the next
+            # append starts a fresh group.
+            self._group = None
+        try:
+            results = inserted.result()
+        except Exception as error:
+            for waiter in group.waiters:
+                if not waiter.done():
+                    waiter.set_exception(error)
             return
-        created = sum(isinstance(result, int) for result in inserted.result())
+        for waiter, result in zip(group.waiters, results, strict=True):
+            if not waiter.done():
+                waiter.set_result(result)
+        created = sum(isinstance(result, int) for result in results)
         if created:
             self.depth += created
             self.appended.set()
