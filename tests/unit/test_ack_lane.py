@@ -201,8 +201,10 @@ async def test_an_address_saved_through_another_worker_is_found_past_the_near_ti
     book = AddressBook(USER, [*SEED.addresses[USER], saved])
     await another_worker.put(book_key(USER), book, reference._book_loader(USER))
     order = orjson.dumps({**orjson.loads(ORDER), "address_id": "a-0001-new"})
-    status, _, ack = await _post(edge, [order], _headers(edge, "lane-near-2"))
+    status, headers, ack = await _post(edge, [order], _headers(edge, "lane-near-2"))
     assert (status, ack["status"]) == (202, "accepted")
+    phases = [entry.split(";")[0] for entry in headers["server-timing"].split(", ")]
+    assert phases == ["lookup", "lookup_again", "assess", "commit", "total"]
 
 
 async def test_an_unknown_address_stays_refused_when_the_second_look_finds_no_book(edge: Starlette) -> None:
