@@ -117,6 +117,8 @@ class EdgeSettings:
     # How long a fresh entry is also kept in the process, ahead of the store (0: never).
     cache_near_seconds: float = 1.0
     max_body_bytes: int = 64 * 1024
+    # Comma-separated origins besides the edge's own host whose pages may write with the session cookie.
+    trusted_origins: str = ""
     # The order acknowledgement's budget; lookups get what remains of it minus the commit's share.
     ack_budget_seconds: float = 0.3
     order_page_budget_seconds: float = 0.5

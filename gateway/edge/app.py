@@ -28,6 +28,7 @@ from gateway.edge.ack_lane import OrderAckLane
 from gateway.edge.central_client import CentralClient
 from gateway.edge.change_feed import ChangeFollower
 from gateway.edge.context import EdgeContext
+from gateway.edge.csrf import CookieOriginCheck, trusted_origins
 from gateway.edge.fast_path import PrerenderFastPath
 from gateway.edge.idempotency import IdempotencyGuard
 from gateway.edge.pages import PageStore
@@ -205,6 +206,7 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
                     max_inflight=settings.server.max_inflight_requests,
                     max_body_bytes=settings.max_body_bytes,
                 ),
+                Middleware(CookieOriginCheck, trusted_origins=trusted_origins(settings.trusted_origins)),
                 Middleware(BudgetMiddleware, stats=route_stats),
                 Middleware(ServerTimingMiddleware),
                 Middleware(

@@ -212,6 +212,23 @@ def test_the_plain_form_places_the_order_and_redirects_to_payment(running: Clust
     assert broken.json()["error"]["field"] == "qty"
 
 
+def test_a_form_posted_from_another_site_places_no_order(running: Cluster) -> None:
+    edge = running.edge.url
+    token = session_token(edge, "u-0003")
+    form = {"idempotency_key": "csrf-1", "sku": SKU, "spec": _spec(edge), "qty": "1",
+            "address_id": "a-0003-0", "payment_method": "alipay"}  # fmt: skip
+    headers = {"cookie": f"session={token}", "content-type": "application/x-www-form-urlencoded"}
+    forged = httpx.post(
+        f"{edge}/v1/orders", content=urlencode(form), headers={**headers, "origin": "https://evil.example"}
+    )
+    assert forged.status_code == 403
+    assert forged.json()["error"]["code"] == "cross_site_request"
+    own_page = {**headers, "origin": edge}
+    placed = httpx.post(f"{edge}/v1/orders", content=urlencode(form), headers=own_page)
+    assert placed.status_code == 303
+    assert "idempotent-replayed" not in placed.headers, "the forged post stored nothing under its key"
+
+
 def test_ordering_from_a_page_retires_it_so_the_next_visit_gets_a_fresh_key(running: Cluster) -> None:
     edge = running.edge.url
     spec = _spec(edge)
