@@ -18,6 +18,7 @@ _SESSION_PURPOSE = b"gateway/session-token/v1"
 _BATCH_PURPOSE = b"gateway/order-batch/v1"
 _EDGE_CREDENTIAL_PURPOSE = b"gateway/edge-credential/v1"
 _PAYMENT_REDIRECT_PURPOSE = b"gateway/payment-redirect/v1"
+_CACHE_ENTRY_PURPOSE = b"gateway/cache-entry/v1"
 _ALGORITHM = "HS256"
 _VERIFIED_CACHE_SIZE = 100_000
 
@@ -103,6 +104,11 @@ def edge_credential(secret: str) -> str:
 def payment_redirect_key(secret: str) -> bytes:
     """Signs payment redirects; the payment pages verify with the same derivation."""
     return derive_key(secret, _PAYMENT_REDIRECT_PURPOSE)
+
+
+def cache_entry_key(secret: str) -> bytes:
+    """Signs what the edges keep in a shared cache store (Redis), so that only they can write it."""
+    return derive_key(secret, _CACHE_ENTRY_PURPOSE)
 
 
 def credential_matches(presented: str | None, expected: str) -> bool:

@@ -5,16 +5,18 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from aiocache import RedisCache, SimpleMemoryCache
-from aiocache.serializers import PickleSerializer
 
 from gateway.cache.layer import EdgeCache
+from gateway.cache.signed import SignedPickleSerializer
 from gateway.cache.tags import MemoryTagIndex, RedisTagIndex
 from gateway.settings import EdgeSettings
+from gateway.signing import cache_entry_key
 
 # The format of what the Redis tier stores (pickled envelopes and the values inside them: items,
 # address books, coupons, resolutions). Raise it whenever one of those types changes shape, or
 # entries written by an older release fail to unpickle. v2: Envelope became a msgspec struct.
-CACHE_FORMAT = "v2"
+# v3: every entry signed (``signed.py``).
+CACHE_FORMAT = "v3"
 
 
 def build_cache(settings: EdgeSettings, name: str) -> EdgeCache:
@@ -41,7 +43,7 @@ def build_cache(settings: EdgeSettings, name: str) -> EdgeCache:
             db=int(url.path.lstrip("/") or 0),
             password=url.password,
             namespace=namespace,
-            serializer=PickleSerializer(),
+            serializer=SignedPickleSerializer(cache_entry_key(settings.secret)),
             timeout=None,
             create_connection_timeout=0.25,
             connection_pool_kwargs={"socket_timeout": 0.25},

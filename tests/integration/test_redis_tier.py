@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import pickle
 import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import msgspec
 import pytest
 import redis
 
+from gateway.cache.items import CachedItem
+from gateway.cache.signed import SignedPickleSerializer
+from gateway.signing import cache_entry_key
 from tests.nodes import cluster, order_body, session_token, start_edge
 
 pytestmark = pytest.mark.integration
@@ -52,6 +57,30 @@ def test_workers_of_a_region_share_entries_and_purges(tmp_path: Path, redis_url:
         assert purged["purged"] >= 1
         time.sleep(near_seconds + 0.1)  # the other worker's near copy lasts this long at most
         assert httpx.get(item_b).headers["x-cache"] == "miss", "a purge on one worker empties the tier"
+
+
+def test_an_entry_written_into_redis_by_anything_but_an_edge_is_never_unpickled(
+    tmp_path: Path, redis_url: str
+) -> None:
+    env = {"EDGE_CACHE_BACKEND": "redis", "EDGE_CACHE_REDIS_URL": redis_url, "EDGE_CACHE_NEAR_SECONDS": "0"}
+    with cluster(tmp_path, extra_env=env) as nodes:
+        item = f"{nodes.edge.url}/v1/catalog/items/sku-00021"
+        title = httpx.get(item).json()["title"]
+        store = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+        (key,) = store.keys("gateway:local:reference:*sku-00021")
+        signed = store.get(key)
+        assert signed is not None
+        envelope = pickle.loads(signed[32:])  # noqa: S301 - the test reads what the edge wrote
+        forged_item = msgspec.structs.replace(envelope.value.item, title="forged")
+        forged = msgspec.structs.replace(envelope, value=CachedItem.of(forged_item))
+        store.set(key, pickle.dumps(forged))  # what a writer without GATEWAY_SECRET could put there
+
+        answer = httpx.get(item)
+        assert (answer.headers["x-cache"], answer.json()["title"]) == ("miss", title)
+        serializer = SignedPickleSerializer(cache_entry_key(nodes.supervisor.env["GATEWAY_SECRET"]))
+        refilled = serializer.loads(store.get(key))
+        assert refilled is not None, "filled again from the origin, signed"
+        assert refilled.value.item.title == title
 
 
 def test_orders_work_through_the_redis_tier(tmp_path: Path, redis_url: str) -> None:

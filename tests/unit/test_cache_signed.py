@@ -1,0 +1,39 @@
+"""Entries in the shared cache store are unpickled only when an edge signed them."""
+
+from __future__ import annotations
+
+import pickle
+
+from gateway.cache.layer import Envelope
+from gateway.cache.signed import SignedPickleSerializer
+
+RAN: list[str] = []
+
+
+def _record(what: str) -> None:
+    RAN.append(what)
+
+
+class _Payload:
+    """Unpickling this calls a function of the writer's choosing, as a hostile entry would."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (_record, ("code ran",))
+
+
+def test_what_an_edge_wrote_reads_back() -> None:
+    serializer = SignedPickleSerializer(b"k" * 32)
+    envelope = Envelope({"c-10off99": "coupon"}, 1.0, 2.0, 3.0, ("coupons",))
+    assert serializer.loads(serializer.dumps(envelope)) == envelope
+    assert serializer.loads(None) is None
+
+
+def test_an_entry_not_signed_with_the_edges_key_is_a_miss_and_never_unpickled() -> None:
+    serializer = SignedPickleSerializer(b"k" * 32)
+    hostile = pickle.dumps(_Payload())
+    signed_elsewhere = SignedPickleSerializer(b"x" * 32).dumps(_Payload())
+    tampered = bytearray(serializer.dumps(Envelope(1, 1.0, 2.0, 3.0)))
+    tampered[-3] ^= 1
+    for entry in (hostile, signed_elsewhere, bytes(tampered), b"", b"short"):
+        assert serializer.loads(entry) is None
+    assert RAN == []
