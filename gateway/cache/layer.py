@@ -178,7 +178,7 @@ class EdgeCache:
         try:
             await self._store.set(key, envelope, ttl=error - now)
             if loader.tags:
-                await self._tags.add(key, loader.tags)
+                await self._tags.add(key, loader.tags, expires_at=error, now=now)
             landed = True
         except Exception as exc:  # a failing store costs a cache fill, never the request
             self._store_failed("write", exc)
@@ -201,7 +201,7 @@ class EdgeCache:
         return removed
 
     async def purge_tag(self, tag: str) -> int:
-        keys = await self._tags.pop(tag)
+        keys = await self._tags.pop(tag, self._clock())
         removed = 0
         for key in keys:
             removed += await self.purge(key)

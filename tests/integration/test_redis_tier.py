@@ -12,9 +12,11 @@ import httpx
 import msgspec
 import pytest
 import redis
+import redis.asyncio
 
 from gateway.cache.items import CachedItem
 from gateway.cache.signed import SignedPickleSerializer
+from gateway.cache.tags import RedisTagIndex
 from gateway.signing import cache_entry_key
 from tests.nodes import cluster, order_body, session_token, start_edge
 
@@ -81,6 +83,20 @@ def test_an_entry_written_into_redis_by_anything_but_an_edge_is_never_unpickled(
         refilled = serializer.loads(store.get(key))
         assert refilled is not None, "filled again from the origin, signed"
         assert refilled.value.item.title == title
+
+
+async def test_the_shared_tag_index_forgets_keys_once_their_entries_expire(redis_url: str) -> None:
+    client = redis.asyncio.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    index = RedisTagIndex(client, "test:tag:")
+    try:
+        await index.add("book:u-1", ["books"], expires_at=10.0, now=0.0)
+        await index.add("book:u-2", ["books"], expires_at=100.0, now=50.0)
+        assert await client.zcard("test:tag:books") == 1, "u-1's book expired at 10: trimmed"
+        await index.add("book:u-3", ["books"], expires_at=70.0, now=50.0)
+        assert await index.pop("books", now=80.0) == ["book:u-2"]
+        assert await client.exists("test:tag:books") == 0
+    finally:
+        await client.aclose()
 
 
 def test_orders_work_through_the_redis_tier(tmp_path: Path, redis_url: str) -> None:

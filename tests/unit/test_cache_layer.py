@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Iterable
 
 import pytest
 from aiocache import RedisCache, SimpleMemoryCache
@@ -154,7 +155,7 @@ async def test_a_read_overtaken_by_a_local_write_does_not_hide_the_new_value() -
 
 
 class FailingTags(MemoryTagIndex):
-    async def add(self, key: str, tags: tuple[str, ...]) -> None:
+    async def add(self, key: str, tags: Iterable[str], expires_at: float, now: float) -> None:
         raise ConnectionError("tag index unreachable")
 
 
