@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from gateway.outbox.store import NewOrder, Outbox
@@ -37,44 +39,38 @@ async def _checkpoints_after(outbox: Outbox, seen: int) -> None:
         await asyncio.sleep(0.01)
 
 
-async def test_the_checkpointer_copies_committed_orders_into_the_database(tmp_path: Path) -> None:
-    outbox = Outbox(tmp_path / "outbox.sqlite3", checkpoint_seconds=0.01)
+@asynccontextmanager
+async def _opened(path: Path, checkpoint_seconds: float = 0.2) -> AsyncIterator[Outbox]:
+    outbox = Outbox(path, checkpoint_seconds=checkpoint_seconds)
     outbox.open()
     try:
-        await asyncio.gather(*(outbox.append(_order(n)) for n in range(50)))
-        await asyncio.wait_for(_checkpoints_after(outbox, outbox.checkpointer.checkpoints), timeout=10)
-        assert _orders_in_the_database_file(outbox.path, tmp_path / "copy") == 50
+        yield outbox
     finally:
         await outbox.close()
 
 
+async def test_the_checkpointer_copies_committed_orders_into_the_database(tmp_path: Path) -> None:
+    async with _opened(tmp_path / "outbox.sqlite3", checkpoint_seconds=0.01) as outbox:
+        await asyncio.gather(*(outbox.append(_order(n)) for n in range(50)))
+        await asyncio.wait_for(_checkpoints_after(outbox, outbox.checkpointer.checkpoints), timeout=10)
+        assert _orders_in_the_database_file(outbox.path, tmp_path / "copy") == 50
+
+
 async def test_commits_do_not_checkpoint_however_long_the_wal_grows(tmp_path: Path) -> None:
     # SQLite's own automatic checkpoint would run inside the commit that passes 1,000 WAL pages.
-    outbox = Outbox(tmp_path / "outbox.sqlite3", checkpoint_seconds=3600)
-    outbox.open()
-    try:
+    async with _opened(tmp_path / "outbox.sqlite3", checkpoint_seconds=3600) as outbox:
         await _append_one_commit_at_a_time(outbox, 400)
         assert outbox.commits == 400
         wal_pages = (tmp_path / "outbox.sqlite3-wal").stat().st_size // 4096
         assert wal_pages > 1000, "enough commits to have crossed the automatic threshold"
         assert _orders_in_the_database_file(outbox.path, tmp_path / "copy") == 0
         assert outbox.checkpointer.checkpoints == 0
-    finally:
-        await outbox.close()
 
 
 async def test_orders_stay_readable_while_the_wal_is_checkpointed_under_writes(tmp_path: Path) -> None:
-    outbox = Outbox(tmp_path / "outbox.sqlite3", checkpoint_seconds=0.001)
-    outbox.open()
-    try:
+    async with _opened(tmp_path / "outbox.sqlite3", checkpoint_seconds=0.001) as outbox:
         await _append_one_commit_at_a_time(outbox, 300)
         assert outbox.checkpointer.checkpoints > 0
         assert [o.order_id for o in await outbox.pending(1000)] == [f"o-{n}" for n in range(300)]
-    finally:
-        await outbox.close()
-    reopened = Outbox(tmp_path / "outbox.sqlite3")
-    reopened.open()
-    try:
+    async with _opened(tmp_path / "outbox.sqlite3") as reopened:
         assert reopened.depth == 300
-    finally:
-        await reopened.close()
