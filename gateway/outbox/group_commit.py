@@ -5,8 +5,8 @@ The statements of a group run on the event loop thread, and only the ``COMMIT`` 
 a helper thread. Running the inserts on a writer thread instead was measured to be slower on a
 single core: sqlite3 releases the GIL around every statement, so the writer waited on the event
 loop for the GIL once per row. Here a group costs two hand-offs between threads, whatever its size,
-and the event loop keeps serving requests while the disk flushes. Checkpoints run on a thread of
-their own (``checkpoint.py``), not inside a group's ``COMMIT``.
+and the event loop keeps serving requests while the disk flushes. SQLite's automatic checkpoint
+runs inside ``COMMIT``, so it too stays off the event loop.
 """
 
 from __future__ import annotations

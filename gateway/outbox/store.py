@@ -24,7 +24,6 @@ from typing import IO, Any
 
 import msgspec
 
-from gateway.outbox.checkpoint import Checkpointer
 from gateway.outbox.group_commit import CommitFailed, GroupCommitter
 
 _SCHEMA = """
@@ -123,7 +122,6 @@ class Outbox:
         synchronous: str = "FULL",
         max_depth: int = 100_000,
         max_bytes: int = 2 << 30,
-        checkpoint_seconds: float = 0.2,
     ) -> None:
         if synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
             raise ValueError(f"synchronous must be FULL, NORMAL or EXTRA, not {synchronous!r}")
@@ -133,7 +131,6 @@ class Outbox:
         self._max_bytes = max_bytes
         self._writer_db: sqlite3.Connection | None = None
         self._committer: GroupCommitter | None = None
-        self.checkpointer = Checkpointer(self._connect, checkpoint_seconds)
         self._group: _RowGroup | None = None  # rows waiting for the next group commit
         self._reader: sqlite3.Connection | None = None
         # The forwarder's batch reads are larger: a thread of their own, with their own connection.
@@ -153,19 +150,16 @@ class Outbox:
         writer.executescript(_SCHEMA)
         page_size = writer.execute("PRAGMA page_size").fetchone()[0]
         writer.execute(f"PRAGMA max_page_count = {max(1, self._max_bytes // page_size)}")
-        writer.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoint.py does it, off the commits
         self._reader = self._connect()
         self._batch_reader = self._connect()
         self.depth = self._count_pending()
         self._committer = GroupCommitter(writer, asyncio.get_running_loop())
-        self.checkpointer.start()
 
     async def close(self) -> None:
         """Finish every submitted write, then close the database."""
         if self._committer is not None:
             await self._committer.close()
             self._committer = None
-        self.checkpointer.close()
         self._batch_executor.shutdown(wait=True)
         for connection in (self._writer_db, self._reader, self._batch_reader):
             if connection is not None:
