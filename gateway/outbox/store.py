@@ -87,11 +87,14 @@ class PendingOrder(msgspec.Struct, frozen=True):
 
 
 class _RowGroup:
-    __slots__ = ("rows", "waiters")
+    """The rows of one group commit, the appends waiting for them, and the write that inserts them."""
+
+    __slots__ = ("inserted", "rows", "waiters")
 
     def __init__(self) -> None:
         self.rows: list[tuple[Any, ...]] = []
         self.waiters: list[asyncio.Future[int | tuple[Any, ...]]] = []
+        self.inserted: asyncio.Future[list[int | tuple[Any, ...]]]
 
 
 class Appended(msgspec.Struct, frozen=True):
@@ -274,34 +277,37 @@ class Outbox:
     async def _insert(self, row: tuple[Any, ...]) -> int | tuple[Any, ...]:
         """Queue the row for the next group; its seq once committed, or the row stored under its key."""
         group = self._group
-        if group is None:
-            self._group = group = _RowGroup()
-            self._write(self._insert_rows).add_done_callback(partial(self._group_settled, group))
+        if group is None or group.inserted.done():  # none yet, or it failed before its rows went in
+            inserted = self._write(partial(self._insert_rows, group := _RowGroup()))  # raises if closed
+            group.inserted = inserted
+            inserted.add_done_callback(partial(self._group_settled, group))
+            self._group = group
         # A future per row, not one shared: a caller that leaves cancels only its own.
         waiter: asyncio.Future[int | tuple[Any, ...]] = asyncio.get_running_loop().create_future()
         group.rows.append(row)
         group.waiters.append(waiter)
         return await waiter
 
-    def _insert_rows(self, db: sqlite3.Connection) -> list[int | tuple[Any, ...]]:
-        # Rows queued from here on belong to the next group.
-        group, self._group = self._group, None
-        assert group is not None  # noqa: S101 - the group is started with the write that inserts it
+    def _insert_rows(self, group: _RowGroup, db: sqlite3.Connection) -> list[int | tuple[Any, ...]]:
+        if self._group is group:
+            self._group = None  # rows queued from here on belong to the next group
         return _insert_all(db, group.rows)
 
     def _group_settled(self, group: _RowGroup, inserted: asyncio.Future[list[int | tuple[Any, ...]]]) -> None:
         """Answer the group's appends, and account for its orders whether or not they still wait."""
         if self._group is group:
-            # An earlier write of the group failed before these rows were inserted; the next
-            # append starts a fresh group.
             self._group = None
-        try:
-            results = inserted.result()
-        except Exception as error:
+        if inserted.cancelled():
+            for waiter in group.waiters:
+                waiter.cancel()
+            return
+        error = inserted.exception()
+        if error is not None:
             for waiter in group.waiters:
                 if not waiter.done():
                     waiter.set_exception(error)
             return
+        results = inserted.result()
         for waiter, result in zip(group.waiters, results, strict=True):
             if not waiter.done():
                 waiter.set_result(result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -180,11 +180,49 @@ async def test_a_failed_group_does_not_wedge_later_appends(outbox: Outbox) -> No
     assert outbox.depth == 2
 
 
+async def test_an_order_arriving_as_its_group_fails_goes_into_the_next_group(outbox: Outbox) -> None:
+    def failing(db: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    first = asyncio.ensure_future(outbox.append(_order(0)))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # its COMMIT is on the helper thread; what follows waits for the next group
+    broken = outbox._write(failing)
+    refused = asyncio.ensure_future(outbox.append(_order(1)))
+    await asyncio.sleep(0)
+    with pytest.raises(Exception, match="full"):
+        await broken  # the group has failed; its appends have not heard yet
+    late = await outbox.append(_order(2))  # decided at once, in this step: a group of its own
+    assert late.created
+    with pytest.raises(OutboxUnavailable):
+        await refused
+    assert (await first).created
+
+
+async def test_appends_after_a_close_and_reopen_are_stored(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    box.open()
+    await box.close()
+    with pytest.raises(RuntimeError, match="not open"):
+        await box.append(_order(0))
+    box.open()
+    try:
+        appended = await asyncio.wait_for(box.append(_order(1)), timeout=10)
+        assert appended.created
+    finally:
+        await box.close()
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    while not condition():  # noqa: ASYNC110 - the commit lands on a helper thread
+        await asyncio.sleep(0.01)
+
+
 async def test_an_append_whose_caller_left_still_counts(outbox: Outbox) -> None:
     leaving = asyncio.ensure_future(outbox.append(_order(1)))
     await asyncio.sleep(0)
     leaving.cancel()
-    await asyncio.sleep(0.05)
+    await asyncio.wait_for(_until(lambda: outbox.depth == 1), timeout=10)
     assert outbox.get("o-1") is not None, "the order was committed all the same"
     assert outbox.depth == 1
     assert len(await outbox.pending(10)) == 1
