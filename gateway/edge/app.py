@@ -206,9 +206,9 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
                     max_inflight=settings.server.max_inflight_requests,
                     max_body_bytes=settings.max_body_bytes,
                 ),
-                Middleware(CookieOriginCheck, trusted_origins=trusted_origins(settings.trusted_origins)),
                 Middleware(BudgetMiddleware, stats=route_stats),
                 Middleware(ServerTimingMiddleware),
+                Middleware(CookieOriginCheck, trusted_origins=trusted_origins(settings.trusted_origins)),
                 Middleware(
                     InflightLimitMiddleware, max_inflight=settings.server.max_inflight_requests, gauge=load
                 ),

@@ -4,13 +4,17 @@ A bearer token is sent only by code that holds it, but a browser attaches the ``
 any request for the edge, including a form that another site submits: the order page's no-JavaScript
 form is such a POST, and a ``text/plain`` body shaped like JSON reaches the JSON decoder too. So an
 unsafe request whose session comes from the cookie must name, in ``Origin`` (or ``Referer`` where a
-browser sends no Origin), the edge's own host or one of ``EDGE_TRUSTED_ORIGINS``. Browsers send
-Origin with every cross-origin POST; a request with neither header is not a page's and goes on (the
-origin check of OWASP's CSRF cheat sheet, which covers the form and the JSON path alike without a
-per-session token in prerendered pages).
+browser sends no Origin), the edge's own host or one of ``EDGE_TRUSTED_ORIGINS``. Current browsers
+send Origin with every cross-origin POST; a request with neither header goes on, as one from a
+program rather than a page (very old browsers, or a page that suppresses its referrer, send neither:
+the cookie's own ``SameSite`` attribute, set where the session cookie is issued, is the defence
+there). This is the origin check of OWASP's CSRF cheat sheet, which covers the form and the JSON
+path alike without a per-session token in prerendered pages. Behind a proxy that rewrites ``Host``,
+the edge's public origin belongs in ``EDGE_TRUSTED_ORIGINS``.
 
 Signals are exempt: storefront pages of any origin post them with ``navigator.sendBeacon``, which
-can only use the cookie, and a forged signal can do no more than have a page prerendered.
+can only use the cookie. A forged signal can have pages prerendered for the shopper and spend their
+per-minute signal allowance, nothing more.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from gateway.settings import SettingsError
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _EXEMPT_PATHS = frozenset({"/v1/signals"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class CookieOriginCheck:
@@ -41,7 +46,7 @@ class CookieOriginCheck:
             and scope["path"] not in _EXEMPT_PATHS
         ):
             headers = first_headers(scope)
-            if _session_from_cookie(headers):
+            if _session_from_cookie(scope, headers):
                 source = headers.get(b"origin") or headers.get(b"referer")
                 if source is not None and not self._trusted(source, headers.get(b"host", b"")):
                     await send_error(send, _cross_site(source))
@@ -56,12 +61,13 @@ class CookieOriginCheck:
         return same_host or f"{parts.scheme}://{parts.netloc}".lower() in self.trusted_origins
 
 
-def _session_from_cookie(headers: dict[bytes, bytes]) -> bool:
-    """The request would be authenticated by its cookie: a session cookie, and no bearer token."""
+def _session_from_cookie(scope: Scope, headers: dict[bytes, bytes]) -> bool:
+    """The request may be authenticated by a cookie: no bearer token, and a session cookie in any of
+    its Cookie headers (however the application merges repeated ones, a session among them counts)."""
     if bearer_of(authorization_of(headers)):
         return False
-    cookie = headers.get(b"cookie")
-    return cookie is not None and bool(cookie_parser(cookie.decode("latin-1")).get("session"))
+    cookies = (value.decode("latin-1") for name, value in scope["headers"] if name == b"cookie")
+    return any(cookie_parser(cookie).get("session") for cookie in cookies)
 
 
 def _cross_site(source: bytes) -> ApiError:
@@ -75,11 +81,14 @@ def _cross_site(source: bytes) -> ApiError:
 
 def trusted_origins(setting: str) -> frozenset[str]:
     """``EDGE_TRUSTED_ORIGINS``: comma-separated ``scheme://host[:port]`` origins."""
-    origins = [origin.strip().rstrip("/").lower() for origin in setting.split(",") if origin.strip()]
-    for origin in origins:
+    origins = set()
+    for origin in (entry.strip().rstrip("/").lower() for entry in setting.split(",") if entry.strip()):
         parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+        if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.path or parts.query:
             raise SettingsError(
                 f"EDGE_TRUSTED_ORIGINS: {origin!r} is not an origin like https://shop.example"
             )
+        # Browsers leave a scheme's default port out of Origin.
+        netloc = parts.netloc.removesuffix(f":{_DEFAULT_PORTS[parts.scheme]}")
+        origins.add(f"{parts.scheme}://{netloc}")
     return frozenset(origins)

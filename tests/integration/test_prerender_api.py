@@ -223,6 +223,7 @@ def test_a_form_posted_from_another_site_places_no_order(running: Cluster) -> No
     )
     assert forged.status_code == 403
     assert forged.json()["error"]["code"] == "cross_site_request"
+    assert "total;dur=" in forged.headers["server-timing"], "refused inside the timed stack"
     own_page = {**headers, "origin": edge}
     placed = httpx.post(f"{edge}/v1/orders", content=urlencode(form), headers=own_page)
     assert placed.status_code == 303

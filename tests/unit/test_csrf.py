@@ -15,6 +15,13 @@ TRUSTED = frozenset({"https://shop.example"})
 
 
 async def _call(method: str, path: str, **headers: str) -> tuple[int, dict[str, object] | None, bool]:
+    raw = [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()]
+    return await _call_with(method, path, raw)
+
+
+async def _call_with(
+    method: str, path: str, headers: list[tuple[bytes, bytes]]
+) -> tuple[int, dict[str, object] | None, bool]:
     """Status, the error (if refused) and whether the application was reached."""
     reached = False
 
@@ -32,9 +39,7 @@ async def _call(method: str, path: str, **headers: str) -> tuple[int, dict[str, 
     async def send(message: Message) -> None:
         sent.append(message)
 
-    raw = [(b"host", HOST.encode())] + [
-        (k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()
-    ]
+    raw = [(b"host", HOST.encode()), *headers]
     await CookieOriginCheck(app, TRUSTED)(http_scope(method, path, raw), receive, send)
     body = b"".join(m.get("body", b"") for m in sent[1:])
     error = orjson.loads(body)["error"] if sent[0]["status"] == 403 else None
@@ -75,6 +80,15 @@ async def test_writes_that_are_not_cross_site_cookie_writes_go_on(headers: dict[
     assert await _call("POST", "/v1/address/book", **headers) == (204, None, True)
 
 
+async def test_a_session_in_a_second_cookie_header_counts_too() -> None:
+    # Starlette merges repeated Cookie headers: the check must see a session the application will.
+    status, _, reached = await _call_with(
+        "POST", "/v1/orders", [(b"cookie", b"theme=dark"), (b"cookie", b"session=token"),
+                               (b"origin", b"https://evil.example")],
+    )  # fmt: skip
+    assert (status, reached) == (403, False)
+
+
 async def test_reads_and_beacon_signals_go_on_from_any_origin() -> None:
     for method, path in (("GET", "/v1/order-page"), ("HEAD", "/v1/orders/o-1"), ("POST", "/v1/signals")):
         reached = await _call(method, path, cookie="session=token", origin="https://evil.example")
@@ -82,9 +96,10 @@ async def test_reads_and_beacon_signals_go_on_from_any_origin() -> None:
 
 
 def test_trusted_origins_must_be_origins() -> None:
-    assert trusted_origins(" https://Shop.example/ ,http://127.0.0.1:3000") == {
+    assert trusted_origins(" https://Shop.example/ ,http://127.0.0.1:3000,https://pay.example:443") == {
         "https://shop.example",
         "http://127.0.0.1:3000",
+        "https://pay.example",  # as a browser writes it in Origin
     }
     assert trusted_origins("") == frozenset()
     for bad in ("shop.example", "https://shop.example/checkout", "ftp://shop.example"):
