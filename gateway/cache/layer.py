@@ -54,6 +54,7 @@ class Envelope(msgspec.Struct, frozen=True):
     fresh_until: float
     stale_until: float
     error_until: float
+    key: str  # the key it was written under: an entry copied to another key in a shared store is refused
     tags: tuple[str, ...] = ()
 
 
@@ -171,7 +172,7 @@ class EdgeCache:
             fresh = now + policy.fresh_seconds * (1 + self._rng.uniform(-policy.jitter, policy.jitter))
             stale = fresh + policy.stale_seconds
             error = stale + policy.error_seconds
-        envelope = Envelope(value, fresh, stale, error, loader.tags)
+        envelope = Envelope(value, fresh, stale, error, key, loader.tags)
         self._near.drop(key)
         changes = self._near.changes
         landed = False
@@ -214,7 +215,7 @@ class EdgeCache:
             return near
         changes = self._near.changes
         try:
-            envelope: Envelope | None = await self._store.get(key)
+            envelope = self._written_under(key, await self._store.get(key))
         except Exception as exc:  # a failing store (Redis down) reads as a miss: go to the origin
             self._store_failed("read", exc)
             return None
@@ -234,7 +235,9 @@ class EdgeCache:
         except Exception as exc:
             self._store_failed("read", exc)
             return envelopes
-        found = dict(zip(missing, stored, strict=True))
+        found = {
+            key: self._written_under(key, envelope) for key, envelope in zip(missing, stored, strict=True)
+        }
         for key, envelope in found.items():
             if envelope is not None:
                 self._near.keep(key, envelope, envelope.fresh_until, now, changes=changes)
@@ -242,6 +245,15 @@ class EdgeCache:
             found.get(key) if envelope is None else envelope
             for key, envelope in zip(keys, envelopes, strict=True)
         ]
+
+    def _written_under(self, key: str, envelope: Envelope | None) -> Envelope | None:
+        if envelope is None or envelope.key == key:
+            return envelope
+        self._events["store_error"].inc()
+        logger.warning(
+            "cache %s: the entry under %s was written for %s; ignored", self.name, key, envelope.key
+        )
+        return None
 
     def _store_failed(self, operation: str, exc: Exception) -> None:
         self._events["store_error"].inc()

@@ -3,7 +3,9 @@
 The Redis tier keeps pickles (envelopes holding items, address books, coupons, resolutions), and
 unpickling runs whatever the bytes ask for. So each entry carries an HMAC-SHA256 of its pickle under
 a key derived from ``GATEWAY_SECRET``, checked before anything is unpickled; an entry that fails the
-check is logged and reads as a miss, and the origin fills it again. Written here because aiocache's
+check is logged and reads as a miss, and the origin fills it again. The signature says an edge wrote
+the bytes, not under which key: the envelope inside names its key, and the cache refuses an entry
+found under another (``EdgeCache._written_under``). Written here because aiocache's
 serializers do not sign, and a typed codec (msgpack) would need every cached type registered in it.
 """
 

@@ -308,6 +308,20 @@ async def test_purge_by_key_and_by_tag() -> None:
     assert (await cache.get("c", _loader(origin), 1.0))[1] == "hit"
 
 
+async def test_an_entry_copied_to_another_key_in_the_store_reads_as_a_miss() -> None:
+    clock, origin = Clock(), Origin()
+    store = SimpleMemoryCache(timeout=None)
+    cache = _cache(clock, store)
+    await cache.put("book:u-a", "a's addresses", _loader(origin))
+    await store.set("book:u-b", await store.get("book:u-a"))  # as a writer to a shared Redis could
+    origin.value = "b's addresses"
+    assert await cache.get("book:u-b", _loader(origin), 1.0) == ("b's addresses", "miss")
+    await store.set("book:u-b", await store.get("book:u-a"))  # again, for the many-key read
+    many = await cache.get_many([("book:u-b", _loader(origin))], lambda: 1.0, near=False)
+    assert many == ["b's addresses"]
+    assert origin.calls == 2
+
+
 async def test_a_dead_store_reads_as_a_miss_and_the_origin_answers() -> None:
     clock, origin = Clock(), Origin()
     dead = RedisCache(
