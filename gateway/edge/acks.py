@@ -115,6 +115,8 @@ async def _assess(
         looking = time.perf_counter()
         order_context = await _gather(context, order, user_id, deadline, near=False)
         second_look_ms = (time.perf_counter() - looking) * 1000
+        if phases is not None:  # booked at once, so that a 422 after it still shows it
+            phases.append(("lookup_again", second_look_ms))
         if order_context.book is None:  # no second look in time: the first answer stands
             raise ApiError(422, rejected.code, rejected.message, field=rejected.field) from None
         try:
@@ -123,8 +125,6 @@ async def _assess(
             raise ApiError(422, again.code, again.message, field=again.field) from None
     ack = _ack(context, order_id, assessment)
     if phases is not None:  # the second look is a lookup, not part of assessing
-        if second_look_ms:
-            phases.append(("lookup_again", second_look_ms))
         phases.append(("assess", (time.perf_counter() - started) * 1000 - second_look_ms))
     return order_id, assessment, ack
 

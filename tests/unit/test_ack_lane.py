@@ -213,6 +213,7 @@ async def test_an_unknown_address_stays_refused_when_the_second_look_finds_no_bo
     reference = edge.state.edge.reference
     await reference.cache._store.delete(book_key(USER))  # purged behind it; the origin is unreachable
     order = orjson.dumps({**orjson.loads(ORDER), "address_id": "a-0001-never-saved"})
-    status, _, body = await _post(edge, [order], _headers(edge, "lane-gone-2"))
+    status, headers, body = await _post(edge, [order], _headers(edge, "lane-gone-2"))
     assert (status, body["error"]["code"], body["error"]["field"]) == (422, "unknown_address", "address_id")
+    assert "lookup_again;dur=" in headers["server-timing"], "the second look is shown on the 422 too"
     assert edge.state.edge.outbox.depth == 1
