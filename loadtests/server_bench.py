@@ -15,9 +15,10 @@ What it does, so that the figures mean the same thing on every run:
   the edge's before answering: the floor any durable acknowledgement stands on;
 - measures latency at half of the edge's maximum rate with the open-loop generator
   (``loadtests/openloop.py``), client-side and server-side (Server-Timing), for the edge's acks
-  and for the bare endpoint at the same rate, ``--half-runs`` times each, alternated; the run with
-  the median p99 is reported in full, and every run's p99 beside it (one run's p99 on this shared
-  machine can be several times another's).
+  and for the bare endpoint at the same rate, ``--half-runs`` times each, alternated (which one goes
+  first too), each once the edge has forwarded its outbox; the run with the median p99 is reported
+  in full, and every run's p99 beside it (one run's p99 on this shared machine can be several times
+  another's).
 Every figure is reported with its ratio to the bare endpoint measured in the same run.
 """
 
@@ -171,6 +172,15 @@ def _openloop(url: str, rate: float, seconds: int, body: str, token: str | None)
     return result
 
 
+def _wait_until_forwarded(edge: str, timeout: float = 60.0) -> None:
+    """Until the edge's outbox is empty: every order so far is at the central store."""
+    deadline = time.monotonic() + timeout
+    while httpx.get(f"{edge}/readyz").json()["outbox"]["depth"] > 0:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the edge did not forward its outbox within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
 def _p99(run: dict[str, object]) -> float:
     latency = run["latency_ms"]
     assert isinstance(latency, dict)  # noqa: S101 - openloop's report
@@ -251,11 +261,17 @@ def run(
             )
             acks = _wrk(edge, "/v1/orders", body, token, seconds=seconds, connections=connections)
             half = round(acks["rps"] / 2)
-            time.sleep(2)  # let the forwarder drain what the maximum run queued
             acks_runs, bare_runs = [], []
-            for _ in range(half_runs):  # alternated, so that a noisy minute falls on both
-                acks_runs.append(_openloop(f"{edge}/v1/orders", half, seconds, body, token))
-                bare_runs.append(_openloop(f"http://{HOST}:{bare_port}/ack", half, seconds, body, None))
+            for run_number in range(half_runs):
+                # Alternated, which one goes first too, so that a noisy minute falls on both; and
+                # each after the edge has forwarded what it queued, so that its forwarder is idle.
+                pair = [
+                    (acks_runs, f"{edge}/v1/orders", token),
+                    (bare_runs, f"http://{HOST}:{bare_port}/ack", None),
+                ]
+                for runs, url, run_token in pair if run_number % 2 == 0 else pair[::-1]:
+                    _wait_until_forwarded(edge)
+                    runs.append(_openloop(url, half, seconds, body, run_token))
             flash_sale = (
                 _locust_shape(edge, "flash_sale", shape_seconds, base_users)
                 if shape_seconds and not acks_only
