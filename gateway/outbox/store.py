@@ -137,7 +137,7 @@ class Outbox:
         self._group: _RowGroup | None = None  # rows waiting for the next group commit
         self._reader: sqlite3.Connection | None = None
         # The forwarder's batch reads are larger: a thread of their own, with their own connection.
-        self._batch_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-batches")
+        self._batch_executor: ThreadPoolExecutor | None = None
         self._batch_reader: sqlite3.Connection | None = None
         self._lock_file: IO[str] | None = None
         self._queued_appends = 0
@@ -155,6 +155,7 @@ class Outbox:
         writer.execute(f"PRAGMA max_page_count = {max(1, self._max_bytes // page_size)}")
         self._reader = self._connect()
         self._batch_reader = self._connect()
+        self._batch_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-batches")
         self.depth = self._count_pending()
         self._committer = GroupCommitter(writer, asyncio.get_running_loop())
 
@@ -163,7 +164,9 @@ class Outbox:
         if self._committer is not None:
             await self._committer.close()
             self._committer = None
-        self._batch_executor.shutdown(wait=True)
+        if self._batch_executor is not None:
+            self._batch_executor.shutdown(wait=True)
+            self._batch_executor = None
         for connection in (self._writer_db, self._reader, self._batch_reader):
             if connection is not None:
                 connection.close()
@@ -328,8 +331,8 @@ class Outbox:
 
     async def pending(self, limit: int) -> list[PendingOrder]:
         """The oldest orders not yet confirmed by the central store, in submission order."""
-        reader = self._batch_reader
-        if reader is None:
+        reader, executor = self._batch_reader, self._batch_executor
+        if reader is None or executor is None:
             raise RuntimeError("outbox is not open")
 
         def read() -> list[PendingOrder]:
@@ -339,7 +342,7 @@ class Outbox:
             ).fetchall()
             return [PendingOrder(*row) for row in rows]
 
-        return await asyncio.get_running_loop().run_in_executor(self._batch_executor, read)
+        return await asyncio.get_running_loop().run_in_executor(executor, read)
 
     def oldest_pending_age(self, now: float | None = None) -> float:
         row = self._read("SELECT MIN(created_at) FROM orders WHERE forwarded_at IS NULL", ())

@@ -209,6 +209,7 @@ async def test_appends_after_a_close_and_reopen_are_stored(tmp_path: Path) -> No
     try:
         appended = await asyncio.wait_for(box.append(_order(1)), timeout=10)
         assert appended.created
+        assert [order.order_id for order in await box.pending(10)] == ["o-1"]
     finally:
         await box.close()
 
