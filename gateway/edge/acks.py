@@ -113,10 +113,12 @@ async def _assess(
         # The address may have been saved through another worker a moment ago, and this one's
         # near copy of the book predate it: look once more, past the near tier.
         looking = time.perf_counter()
-        order_context = await _gather(context, order, user_id, deadline, near=False)
-        second_look_ms = (time.perf_counter() - looking) * 1000
-        if phases is not None:  # booked at once, so that a 422 after it still shows it
-            phases.append(("lookup_again", second_look_ms))
+        try:
+            order_context = await _gather(context, order, user_id, deadline, near=False)
+        finally:  # booked at once, so that a 422 during or after it still shows it
+            second_look_ms = (time.perf_counter() - looking) * 1000
+            if phases is not None:
+                phases.append(("lookup_again", second_look_ms))
         if order_context.book is None:  # no second look in time: the first answer stands
             raise ApiError(422, rejected.code, rejected.message, field=rejected.field) from None
         try:
