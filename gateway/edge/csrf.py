@@ -54,11 +54,12 @@ class CookieOriginCheck:
         await self.app(scope, receive, send)
 
     def _trusted(self, source: bytes, host: bytes) -> bool:
-        parts = urlsplit(source.decode("latin-1"))
+        parts = urlsplit(source.decode("latin-1").lower())
         if not parts.scheme or not parts.netloc:  # "null" (a sandboxed or opaque origin), or garbage
             return False
-        same_host = parts.netloc.lower() == host.decode("latin-1").lower()
-        return same_host or f"{parts.scheme}://{parts.netloc}".lower() in self.trusted_origins
+        netloc = _without_default_port(parts.scheme, parts.netloc)
+        same_host = netloc == _without_default_port(parts.scheme, host.decode("latin-1").lower())
+        return same_host or f"{parts.scheme}://{netloc}" in self.trusted_origins
 
 
 def _session_from_cookie(scope: Scope, headers: dict[bytes, bytes]) -> bool:
@@ -68,6 +69,12 @@ def _session_from_cookie(scope: Scope, headers: dict[bytes, bytes]) -> bool:
         return False
     cookies = (value.decode("latin-1") for name, value in scope["headers"] if name == b"cookie")
     return any(cookie_parser(cookie).get("session") for cookie in cookies)
+
+
+def _without_default_port(scheme: str, netloc: str) -> str:
+    """Browsers leave a scheme's default port out of Origin; so do the comparisons here."""
+    default = _DEFAULT_PORTS.get(scheme)
+    return netloc.removesuffix(f":{default}") if default else netloc
 
 
 def _cross_site(source: bytes) -> ApiError:
@@ -88,7 +95,5 @@ def trusted_origins(setting: str) -> frozenset[str]:
             raise SettingsError(
                 f"EDGE_TRUSTED_ORIGINS: {origin!r} is not an origin like https://shop.example"
             )
-        # Browsers leave a scheme's default port out of Origin.
-        netloc = parts.netloc.removesuffix(f":{_DEFAULT_PORTS[parts.scheme]}")
-        origins.add(f"{parts.scheme}://{netloc}")
+        origins.add(f"{parts.scheme}://{_without_default_port(parts.scheme, parts.netloc)}")
     return frozenset(origins)

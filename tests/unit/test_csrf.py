@@ -70,6 +70,8 @@ async def test_a_cookie_write_from_another_site_is_refused_before_the_applicatio
         {"cookie": "session=token", "origin": f"http://{HOST}"},  # the edge's own order page
         {"cookie": "session=token", "referer": f"https://{HOST}/v1/order-page?sku=s"},
         {"cookie": "session=token", "origin": "https://shop.example"},  # EDGE_TRUSTED_ORIGINS
+        {"cookie": "session=token", "origin": "https://shop.example:443"},
+        {"cookie": "session=token", "origin": "https://EDGE.example:8801"},
         {"cookie": "session=token"},  # no Origin, no Referer: not a browser page
         {"cookie": "session=token", "origin": "https://evil.example", "authorization": "Bearer t"},
         {"cookie": "theme=dark", "origin": "https://evil.example"},  # no session cookie
