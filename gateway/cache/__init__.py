@@ -15,7 +15,7 @@ from gateway.signing import cache_entry_key
 # The format of what the Redis tier stores (pickled envelopes and the values inside them: items,
 # address books, coupons, resolutions). Raise it whenever one of those types changes shape, or
 # entries written by an older release fail to unpickle. v2: Envelope became a msgspec struct.
-# v3: every entry signed (``signed.py``).
+# v3: every entry signed (``signed.py``), and the envelope names the key it was written for.
 CACHE_FORMAT = "v3"
 
 
