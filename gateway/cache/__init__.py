@@ -43,7 +43,7 @@ def build_cache(settings: EdgeSettings, name: str) -> EdgeCache:
             db=int(url.path.lstrip("/") or 0),
             password=url.password,
             namespace=namespace,
-            serializer=SignedPickleSerializer(cache_entry_key(settings.secret)),
+            serializer=SignedPickleSerializer(cache_entry_key(settings.secret), namespace),
             timeout=None,
             create_connection_timeout=0.25,
             connection_pool_kwargs={"socket_timeout": 0.25},

@@ -4,8 +4,10 @@ The Redis tier keeps pickles (envelopes holding items, address books, coupons, r
 unpickling runs whatever the bytes ask for. So each entry carries an HMAC-SHA256 of its pickle under
 a key derived from ``GATEWAY_SECRET``, checked before anything is unpickled; an entry that fails the
 check is logged and reads as a miss, and the origin fills it again. The signature says an edge wrote
-the bytes, not under which key: the envelope inside names its key, and the cache refuses an entry
-found under another (``EdgeCache._written_under``). Written here because aiocache's
+the bytes, not under which key: the signature also covers the store's namespace (region, cache,
+format), so an entry copied from another region's or cache's keys fails the check, and the
+envelope inside names its key, so the cache refuses one found under another key
+(``EdgeCache._written_under``). Written here because aiocache's
 serializers do not sign, and a typed codec (msgpack) would need every cached type registered in it.
 """
 
@@ -27,9 +29,9 @@ _DIGEST_BYTES = hashlib.sha256().digest_size
 class SignedPickleSerializer(BaseSerializer):  # type: ignore[misc]  # aiocache is untyped
     DEFAULT_ENCODING = None  # bytes in, bytes out
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, namespace: str) -> None:
         super().__init__()
-        self._mac = hmac.new(key, digestmod=hashlib.sha256)
+        self._mac = hmac.new(key, namespace.encode() + b"\0", digestmod=hashlib.sha256)
 
     def dumps(self, value: Any) -> bytes:
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)

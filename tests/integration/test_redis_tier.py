@@ -14,6 +14,7 @@ import pytest
 import redis
 import redis.asyncio
 
+from gateway.cache import CACHE_FORMAT
 from gateway.cache.items import CachedItem
 from gateway.cache.signed import SignedPickleSerializer
 from gateway.cache.tags import RedisTagIndex
@@ -79,7 +80,10 @@ def test_an_entry_written_into_redis_by_anything_but_an_edge_is_never_unpickled(
 
         answer = httpx.get(item)
         assert (answer.headers["x-cache"], answer.json()["title"]) == ("miss", title)
-        serializer = SignedPickleSerializer(cache_entry_key(nodes.supervisor.env["GATEWAY_SECRET"]))
+        secret = nodes.supervisor.env["GATEWAY_SECRET"]
+        serializer = SignedPickleSerializer(
+            cache_entry_key(secret), f"gateway:local:reference:{CACHE_FORMAT}"
+        )
         refilled = serializer.loads(store.get(key))
         assert refilled is not None, "filled again from the origin, signed"
         assert refilled.value.item.title == title
