@@ -1,14 +1,13 @@
 """Cache entries signed in the shared store, so that whoever can write to Redis cannot run code here.
 
 The Redis tier keeps pickles (envelopes holding items, address books, coupons, resolutions), and
-unpickling runs whatever the bytes ask for. So each entry carries an HMAC-SHA256 of its pickle under
-a key derived from ``GATEWAY_SECRET``, checked before anything is unpickled; an entry that fails the
-check is logged and reads as a miss, and the origin fills it again. The signature says an edge wrote
-the bytes, not under which key: the signature also covers the store's namespace (region, cache,
-format), so an entry copied from another region's or cache's keys fails the check, and the
-envelope inside names its key, so the cache refuses one found under another key
-(``EdgeCache._written_under``). Written here because aiocache's
-serializers do not sign, and a typed codec (msgpack) would need every cached type registered in it.
+unpickling runs whatever the bytes ask for. So each entry carries an HMAC-SHA256, under a key
+derived from ``GATEWAY_SECRET``, of the store's namespace (region, cache, format) and the pickle,
+checked before anything is unpickled: an entry that fails is logged and reads as a miss, and the
+origin fills it again. An entry copied from another region or cache fails the check; one copied to
+another key of the same namespace passes it, but its envelope names the key it was written for and
+the cache refuses it (``EdgeCache._written_under``). Written here because aiocache's serializers
+do not sign, and a typed codec (msgpack) would need every cached type registered in it.
 """
 
 from __future__ import annotations
