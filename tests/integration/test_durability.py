@@ -125,7 +125,10 @@ def test_sigkilled_edge_loses_and_duplicates_nothing(tmp_path: Path) -> None:
         shoppers = _shoppers(nodes.edge.url, 16)
         port = int(nodes.edge.url.rsplit(":", 1)[1])
 
+        acks_at_kill: list[int] = []
+
         def kill_and_restart() -> None:
+            acks_at_kill.append(sum(len(s.acks) for s in shoppers))
             nodes.edge.process.send_signal(signal.SIGKILL)
             nodes.edge.process.wait()
             nodes.supervisor.nodes.remove(nodes.edge)
@@ -135,7 +138,10 @@ def test_sigkilled_edge_loses_and_duplicates_nothing(tmp_path: Path) -> None:
         asyncio.run(_during(load, lambda: sum(len(s.acks) for s in shoppers) >= 120, kill_and_restart))
 
         assert sum(len(s.acks) for s in shoppers) == 400
-        assert sum(s.failures for s in shoppers) > 0, "the kill landed after the load had finished"
+        # Mid-load: orders were acknowledged both before the kill and by the restarted edge. (Failed
+        # requests are not a sign of it: answers already on their way, and a client that reconnects
+        # on its own, can carry the load across the restart without a single error.)
+        assert 0 < acks_at_kill[0] < 400 - 100, "the kill landed after the load had finished"
         stored = _drained(nodes, {order_id for s in shoppers for order_id in s.acks})
         _check_exactly_once_in_order(stored, shoppers)
 
