@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections import OrderedDict
 
 import jwt
 import msgspec
@@ -42,7 +43,7 @@ class SessionSigner:
     def __init__(self, secret: str, ttl_seconds: int = 7 * 24 * 3600) -> None:
         self._key = derive_key(secret, _SESSION_PURPOSE)
         self._ttl = ttl_seconds
-        self._verified: dict[str, Session] = {}
+        self._verified: OrderedDict[str, Session] = OrderedDict()  # oldest first, O(1) to forget
 
     def issue(self, user_id: str, now: float | None = None) -> tuple[str, int]:
         issued_at = int(time.time() if now is None else now)
@@ -61,7 +62,7 @@ class SessionSigner:
             return session
         session = self._verify(token)
         if len(self._verified) >= _VERIFIED_CACHE_SIZE:
-            self._verified.pop(next(iter(self._verified)))
+            self._verified.popitem(last=False)
         self._verified[token] = session
         return session
 

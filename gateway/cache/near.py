@@ -17,6 +17,7 @@ purged, and reads of other keys are not held back.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 
@@ -25,9 +26,9 @@ class NearTier:
         self.seconds = seconds
         self._max_entries = max_entries
         self._max_drops = max_drops
-        self._entries: dict[str, tuple[float, Any]] = {}
+        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._drops = 0
-        self._last_drop: dict[str, int] = {}  # key -> number of its last drop, oldest first
+        self._last_drop: OrderedDict[str, int] = OrderedDict()  # key -> number of its last drop, oldest first
         self._forgotten = 0  # the newest drop number no longer remembered per key
 
     def __len__(self) -> int:
@@ -55,7 +56,7 @@ class NearTier:
             return
         self._entries.pop(key, None)  # kept again: it moves to the end, the newest
         if len(self._entries) >= self._max_entries:
-            self._entries.pop(next(iter(self._entries)))  # the one kept longest ago
+            self._entries.popitem(last=False)  # the one kept longest ago
         self._entries[key] = (min(now + self.seconds, fresh_until), envelope)
 
     def drop(self, key: str) -> None:
@@ -64,8 +65,7 @@ class NearTier:
         self._last_drop.pop(key, None)
         self._last_drop[key] = self._drops
         if len(self._last_drop) > self._max_drops:
-            oldest = next(iter(self._last_drop))
-            self._forgotten = self._last_drop.pop(oldest)
+            _, self._forgotten = self._last_drop.popitem(last=False)
 
     def replace(self, key: str, envelope: Any, fresh_until: float, now: float, *, changes: int) -> None:
         """After a write has reached the store: keep its value, unless ``key`` was dropped after

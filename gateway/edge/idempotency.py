@@ -10,6 +10,7 @@ this process stored are remembered (bounded) so that retries are answered at onc
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 
 from gateway.domain.budgets import Deadline
 from gateway.errors import ApiError
@@ -39,7 +40,10 @@ class IdempotencyGuard:
         # A string key and a bytes value per remembered answer, no tuples: a new tuple counts as a
         # new object for the garbage collector until a collection has looked at it, and one order
         # leaving two behind made young collections of ~20,000 objects (~7 ms) every few seconds.
-        self._recent: dict[str, bytes] = {}
+        # An OrderedDict, because forgetting the oldest must not cost more as the dict fills: a
+        # plain dict's first key is found by scanning past the holes of every key taken from its
+        # front, which cost each order ~20-60 µs once 50,000 answers were remembered.
+        self._recent: OrderedDict[str, bytes] = OrderedDict()
         self._remember = remember
 
     def claim(self, user_id: str, key: str, deadline: Deadline) -> KeyClaim:
@@ -49,7 +53,7 @@ class IdempotencyGuard:
 
     def remember(self, user_id: str, key: str, stored: StoredOrder) -> None:
         if len(self._recent) >= self._remember:
-            self._recent.pop(next(iter(self._recent)))
+            self._recent.popitem(last=False)
         self._recent[_slot(user_id, key)] = _pack(stored.fingerprint, stored.response)
 
     def stored(self, user_id: str, key: str) -> tuple[str, bytes] | None:

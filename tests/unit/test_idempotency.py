@@ -67,3 +67,17 @@ async def test_the_key_is_free_again_after_its_holder_fails_or_is_cancelled(guar
     async with asyncio.timeout(0.5):
         async with guard.claim("u-1", "k", Deadline.after(0.4)) as prior:
             assert prior is None
+
+
+async def test_past_its_bound_the_guard_forgets_the_oldest_answer_first(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "bounded.sqlite3")
+    outbox.open()
+    try:
+        guard = IdempotencyGuard(outbox, remember=2)
+        for key in ("k1", "k2", "k3"):
+            guard.remember("u-1", key, _stored(f"f-{key}", key.encode()))
+        assert guard.stored("u-1", "k1") is None  # forgotten, and never stored in this outbox
+        assert guard.stored("u-1", "k2") == ("f-k2", b"k2")
+        assert guard.stored("u-1", "k3") == ("f-k3", b"k3")
+    finally:
+        await outbox.close()
