@@ -1,0 +1,161 @@
+"""A model of the acknowledgement's commit wait: the outbox alone, no HTTP, at a steady rate.
+
+    python -m loadtests.outbox_model [--rate 2500] [--seconds 8] [--work-us 180] [--switch-interval S]
+
+Orders arrive as a Poisson stream; each first keeps the event loop busy for ``--work-us`` (the
+CPU an edge spends on an order besides its commit), then appends to an ``Outbox`` (WAL,
+``synchronous=FULL``) while a forwarder-like task marks batches forwarded every 50 ms. Prints the
+append latency and where each group's time went, in ms: ``wait_for_group_ahead`` (from a
+group's first write until its statements run), ``statements`` (on the loop), ``to_thread`` (until
+the commit thread starts the ``COMMIT``), ``commit`` (the ``COMMIT`` call, fsync and any automatic
+checkpoint included), ``back_to_loop`` and ``resume`` (from the group's end to its appends going
+on). Run it pinned to one core (``taskset -c 0``), as the server benchmark runs a node.
+
+It times the group committer by wrapping its methods, so it knows their names; it is a probe for
+studying the tail, not part of the gateway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import uvloop
+from hdrh.histogram import HdrHistogram
+
+from gateway.outbox.group_commit import GroupCommitter
+from gateway.outbox.store import NewOrder, Outbox
+
+STAGES = ("append", "wait_for_group_ahead", "statements", "to_thread", "commit", "back_to_loop", "resume")
+
+
+class _Timings:
+    def __init__(self) -> None:
+        self.histograms = {stage: HdrHistogram(1, 60_000_000, 3) for stage in STAGES}
+        self.marks: dict[str, float] = {}
+
+    def record(self, stage: str, since: float, until: float) -> None:
+        self.histograms[stage].record_value(max(1, int((until - since) * 1e6)))
+
+    def mark(self, name: str) -> float:
+        self.marks[name] = now = time.perf_counter()
+        return now
+
+
+def _instrument(timings: _Timings) -> None:
+    submit, begin, commit, finish = (
+        GroupCommitter.submit,
+        GroupCommitter._begin,
+        GroupCommitter._commit,
+        GroupCommitter._finish,
+    )
+
+    def timed_submit(self: GroupCommitter, apply: Any) -> Any:
+        if not self._queue and "first_write" not in timings.marks:
+            timings.mark("first_write")
+        return submit(self, apply)
+
+    def timed_begin(self: GroupCommitter) -> None:
+        started = time.perf_counter()
+        if not self._busy and self._queue and "first_write" in timings.marks:
+            timings.record("wait_for_group_ahead", timings.marks.pop("first_write"), started)
+        begin(self)
+        timings.record("statements", started, timings.mark("to_thread"))
+
+    def timed_commit(self: GroupCommitter) -> Any:
+        started = time.perf_counter()
+        timings.record("to_thread", timings.marks.get("to_thread", started), started)
+        outcome = commit(self)
+        timings.record("commit", started, timings.mark("committed"))
+        return outcome
+
+    def timed_finish(self: GroupCommitter, group: Any, error: Any) -> None:
+        started = time.perf_counter()
+        timings.record("back_to_loop", timings.marks.get("committed", started), started)
+        timings.mark("finished")
+        finish(self, group, error)
+
+    GroupCommitter.submit = timed_submit  # type: ignore[method-assign]
+    GroupCommitter._begin = timed_begin  # type: ignore[method-assign]
+    GroupCommitter._commit = timed_commit  # type: ignore[method-assign]
+    GroupCommitter._finish = timed_finish  # type: ignore[method-assign]
+
+
+async def run(rate: float, seconds: float, work_us: float, directory: Path) -> dict[str, dict[str, float]]:
+    timings = _Timings()
+    _instrument(timings)
+    outbox = Outbox(directory / "outbox.sqlite3")
+    outbox.open()
+    payload = os.urandom(650).hex().encode()  # a review packet's size
+    work = work_us / 1e6
+
+    async def order(number: int) -> None:
+        busy_until = time.perf_counter() + work
+        while time.perf_counter() < busy_until:
+            pass
+        started = time.perf_counter()
+        await outbox.append(
+            NewOrder(f"o-{number}", "u-1", f"k-{number}", "f" * 64, "accepted", payload, payload[:370])
+        )
+        now = time.perf_counter()
+        timings.record("append", started, now)
+        timings.record("resume", timings.marks.get("finished", now), now)
+
+    async def forward() -> None:
+        while True:
+            await asyncio.sleep(0.05)
+            if batch := await outbox.pending(200):
+                await outbox.mark_forwarded([pending.seq for pending in batch])
+
+    forwarder = asyncio.create_task(forward())
+    pending: set[asyncio.Task[None]] = set()
+    rng = random.Random(1)  # arrival times: the same stream every run
+    start = next_arrival = time.perf_counter()
+    number = 0
+    while next_arrival - start < seconds:
+        next_arrival += rng.expovariate(rate)
+        if (delay := next_arrival - time.perf_counter()) > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.create_task(order(number))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+        number += 1
+    await asyncio.gather(*pending)
+    forwarder.cancel()
+    await outbox.close()
+    return {
+        stage: {
+            "p50": histogram.get_value_at_percentile(50) / 1000,
+            "p90": histogram.get_value_at_percentile(90) / 1000,
+            "p99": histogram.get_value_at_percentile(99) / 1000,
+            "max": histogram.get_max_value() / 1000,
+        }
+        for stage, histogram in timings.histograms.items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=2500.0, help="orders a second")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--work-us", type=float, default=180.0, help="loop CPU per order besides the commit")
+    parser.add_argument("--switch-interval", type=float, help="sys.setswitchinterval, in seconds")
+    args = parser.parse_args()
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
+    with tempfile.TemporaryDirectory(prefix="outbox-model-") as directory:
+        results = uvloop.run(run(args.rate, args.seconds, args.work_us, Path(directory)))
+    print(f"rate {args.rate:.0f}/s, {args.work_us:.0f} µs of loop work an order; ms:")
+    for stage, figures in results.items():
+        print(f"  {stage:21s} " + "  ".join(f"{name} {value:6.2f}" for name, value in figures.items()))
+
+
+if __name__ == "__main__":
+    main()
