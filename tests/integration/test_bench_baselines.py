@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import orjson
 from starlette.testclient import TestClient
 
+from gateway.outbox.group_commit import GroupCommitter
+from loadtests import outbox_model
 from loadtests.bare import app
 
 
@@ -21,3 +24,20 @@ def test_the_durable_baseline_has_stored_every_body_it_acknowledged() -> None:
 
 async def _pending(client: TestClient) -> list[tuple[str, bytes]]:
     return [(order.order_id, order.payload) for order in await client.app.state.outbox.pending(10)]  # type: ignore[attr-defined]
+
+
+async def test_the_outbox_model_times_every_stage_of_every_group_and_puts_the_committer_back(
+    tmp_path: Path,
+) -> None:
+    committer_methods = dict(vars(GroupCommitter))
+    stages = await outbox_model.run(rate=400, seconds=0.5, work_us=50, directory=tmp_path)
+    assert vars(GroupCommitter) == committer_methods
+    assert set(stages) == set(outbox_model.STAGES)
+    appends = stages["append"]["count"]
+    assert 100 <= appends <= 320  # ~200 orders in half a second at 400/s
+    assert stages["resume"]["count"] == appends
+    groups = stages["commit"]["count"]
+    assert 0 < groups <= appends + 20  # a group per commit; the forwarder's marks add a few
+    for stage in ("statements", "to_thread", "back_to_loop"):
+        assert stages[stage]["count"] == groups
+    assert all(0 < figures["p50"] <= figures["p99"] <= figures["max"] for figures in stages.values())
