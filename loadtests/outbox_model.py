@@ -172,7 +172,10 @@ def main() -> None:
     print(f"rate {args.rate:.0f}/s, {args.work_us:.0f} µs of loop work an order; ms:")
     for stage, figures in results.items():
         count = int(figures.pop("count"))
-        print(f"  {stage:21s} " + "  ".join(f"{name} {value:6.2f}" for name, value in figures.items()), count)
+        print(
+            f"  {stage:21s} " + "  ".join(f"{name} {value:6.2f}" for name, value in figures.items()),
+            f" n {count}",
+        )
 
 
 if __name__ == "__main__":
