@@ -5,11 +5,13 @@
 Orders arrive as a Poisson stream; each first keeps the event loop busy for ``--work-us`` (the
 CPU an edge spends on an order besides its commit), then appends to an ``Outbox`` (WAL,
 ``synchronous=FULL``) while a forwarder-like task marks batches forwarded every 50 ms. Prints the
-append latency and where each group's time went, in ms: ``wait_for_group_ahead`` (from a
-group's first write until its statements run), ``statements`` (on the loop), ``to_thread`` (until
-the commit thread starts the ``COMMIT``), ``commit`` (the ``COMMIT`` call, fsync and any automatic
-checkpoint included), ``back_to_loop`` and ``resume`` (from the group's end to its appends going
-on). Run it pinned to one core (``taskset -c 0``), as the server benchmark runs a node.
+append latency and where each group's time went, in ms: from the group's first write until its
+statements run, ``wait_for_loop_turn`` when the committer was idle (the rest of the loop's turn,
+other orders' work included) or ``wait_for_group_ahead`` when a group was committing; then
+``statements`` (on the loop), ``to_thread`` (until the commit thread starts the ``COMMIT``),
+``commit`` (the ``COMMIT`` call, fsync and any automatic checkpoint included), ``back_to_loop`` and
+``resume`` (from the group's end to its appends going on). Run it pinned to one core (``taskset -c
+0``), as the server benchmark runs a node.
 
 It times the group committer by wrapping its methods, so it knows their names; it is a probe for
 studying the tail, not part of the gateway.
@@ -21,10 +23,11 @@ import argparse
 import asyncio
 import os
 import random
+import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,16 +35,26 @@ from typing import Any
 import uvloop
 from hdrh.histogram import HdrHistogram
 
-from gateway.outbox.group_commit import GroupCommitter
+from gateway.outbox.group_commit import Apply, GroupCommitter
 from gateway.outbox.store import NewOrder, Outbox
 
-STAGES = ("append", "wait_for_group_ahead", "statements", "to_thread", "commit", "back_to_loop", "resume")
+STAGES = (
+    "append",
+    "wait_for_loop_turn",
+    "wait_for_group_ahead",
+    "statements",
+    "to_thread",
+    "commit",
+    "back_to_loop",
+    "resume",
+)
 
 
 class _Timings:
     def __init__(self) -> None:
         self.histograms = {stage: HdrHistogram(1, 60_000_000, 3) for stage in STAGES}
         self.marks: dict[str, float] = {}
+        self.first_write: tuple[float, bool] | None = None  # when the next group began, and if one was ahead
 
     def record(self, stage: str, since: float, until: float) -> None:
         self.histograms[stage].record_value(max(1, int((until - since) * 1e6)))
@@ -53,7 +66,11 @@ class _Timings:
 
 @contextmanager
 def _instrumented(timings: _Timings) -> Iterator[None]:
-    """The group committer's methods timed for as long as this lasts, then put back."""
+    """The group committer's methods timed for as long as this lasts, then put back.
+
+    Every mark a stage starts from is set before the step that hands the group on, so the other
+    thread never reads the mark of the group before.
+    """
     submit, begin, commit, finish = (
         GroupCommitter.submit,
         GroupCommitter._begin,
@@ -61,28 +78,40 @@ def _instrumented(timings: _Timings) -> Iterator[None]:
         GroupCommitter._finish,
     )
 
-    def timed_submit(self: GroupCommitter, apply: Any) -> Any:
-        if not self._queue and "first_write" not in timings.marks:
-            timings.mark("first_write")
-        return submit(self, apply)
+    def timed_submit(self: GroupCommitter, apply: Apply) -> Any:
+        if not self._queue:  # the first write of the next group
+            timings.first_write = (time.perf_counter(), self._busy)
+
+        def apply_and_mark(db: sqlite3.Connection) -> Any:
+            result = apply(db)
+            timings.mark("statements_done")  # the last one marks the hand-off to the commit thread
+            return result
+
+        return submit(self, apply_and_mark)
 
     def timed_begin(self: GroupCommitter) -> None:
-        started = time.perf_counter()
-        if not self._busy and self._queue and "first_write" in timings.marks:
-            timings.record("wait_for_group_ahead", timings.marks.pop("first_write"), started)
+        if not self._busy and self._queue and timings.first_write is not None:
+            started = timings.mark("begun")
+            first_write, group_ahead = timings.first_write
+            timings.first_write = None
+            timings.record(
+                "wait_for_group_ahead" if group_ahead else "wait_for_loop_turn", first_write, started
+            )
         begin(self)
-        timings.record("statements", started, timings.mark("to_thread"))
 
     def timed_commit(self: GroupCommitter) -> Any:
         started = time.perf_counter()
-        timings.record("to_thread", timings.marks.get("to_thread", started), started)
+        handed_on = timings.marks["statements_done"]
+        timings.record("statements", timings.marks["begun"], handed_on)
+        timings.record("to_thread", handed_on, started)
         outcome = commit(self)
         timings.record("commit", started, timings.mark("committed"))
         return outcome
 
     def timed_finish(self: GroupCommitter, group: Any, error: Any) -> None:
-        started = time.perf_counter()
-        timings.record("back_to_loop", timings.marks.get("committed", started), started)
+        committed = timings.marks.pop("committed", None)  # None: the statements failed, no commit
+        if committed is not None:
+            timings.record("back_to_loop", committed, time.perf_counter())
         timings.mark("finished")
         finish(self, group, error)
 
@@ -138,11 +167,25 @@ async def _orders(timings: _Timings, rate: float, seconds: float, work_us: float
         while True:
             await asyncio.sleep(0.05)
             if batch := await outbox.pending(200):
-                await outbox.mark_forwarded([pending.seq for pending in batch])
+                await outbox.mark_forwarded([queued.seq for queued in batch])
 
     forwarder = asyncio.create_task(forward())
     pending: set[asyncio.Task[None]] = set()
-    rng = random.Random(1)  # arrival times: the same stream every run
+    try:
+        await _arrivals(order, rate, seconds, pending)
+        await asyncio.gather(*pending)
+    finally:
+        for task in (forwarder, *pending):
+            task.cancel()
+        await asyncio.gather(forwarder, *pending, return_exceptions=True)
+        await outbox.close()
+
+
+async def _arrivals(
+    order: Callable[[int], Awaitable[None]], rate: float, seconds: float, pending: set[asyncio.Task[None]]
+) -> None:
+    """A Poisson stream of orders, the same one every run."""
+    rng = random.Random(1)
     start = next_arrival = time.perf_counter()
     number = 0
     while next_arrival - start < seconds:
@@ -153,9 +196,6 @@ async def _orders(timings: _Timings, rate: float, seconds: float, work_us: float
         pending.add(task)
         task.add_done_callback(pending.discard)
         number += 1
-    await asyncio.gather(*pending)
-    forwarder.cancel()
-    await outbox.close()
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 Every aiocache call pays for its decorators (enabled, timeout, plugins) and, with Redis, a round
 trip; an order needs three entries and a busy edge asks for the same ones thousands of times a
-second. Here an entry read fresh from the store is kept in a plain dict for at most
+second. Here an entry read fresh from the store is kept in an ordered dict for at most
 ``seconds`` (and never past its ``fresh_until``), so a hot key costs one dict lookup. Purges and
 writes through this process drop or replace the near copy at once; a purge made by another
 process on a shared Redis tier reaches this one within ``seconds`` at the latest.

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import orjson
+import pytest
 from starlette.testclient import TestClient
 
 from gateway.outbox.group_commit import GroupCommitter
@@ -40,4 +41,18 @@ async def test_the_outbox_model_times_every_stage_of_every_group_and_puts_the_co
     assert 0 < groups <= appends + 20  # a group per commit; the forwarder's marks add a few
     for stage in ("statements", "to_thread", "back_to_loop"):
         assert stages[stage]["count"] == groups
-    assert all(0 < figures["p50"] <= figures["p99"] <= figures["max"] for figures in stages.values())
+    assert stages["wait_for_loop_turn"]["count"] + stages["wait_for_group_ahead"]["count"] == groups
+    assert all(
+        0 < figures["p50"] <= figures["p99"] <= figures["max"]
+        for figures in stages.values()
+        if figures["count"]
+    )
+
+
+async def test_the_outbox_model_puts_the_committer_back_when_a_run_fails(tmp_path: Path) -> None:
+    committer_methods = dict(vars(GroupCommitter))
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    with pytest.raises(FileExistsError):
+        await outbox_model.run(rate=400, seconds=0.5, work_us=0, directory=not_a_directory)
+    assert vars(GroupCommitter) == committer_methods
