@@ -172,12 +172,20 @@ def _openloop(url: str, rate: float, seconds: int, body: str, token: str | None)
     return result
 
 
-def _wait_until_forwarded(edge: str, timeout: float = 60.0) -> None:
-    """Until the edge's outbox is empty: every order so far is at the central store."""
-    deadline = time.monotonic() + timeout
-    while httpx.get(f"{edge}/readyz").json()["outbox"]["depth"] > 0:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the edge did not forward its outbox within {timeout:.0f} s")
+def _wait_until_forwarded(edge: str, stalled_after: float = 30.0) -> None:
+    """Until the edge's outbox is empty: every order so far is at the central store.
+
+    However long a big backlog takes; it gives up only once the outbox has stopped shrinking for
+    ``stalled_after`` seconds (the central store down, say)."""
+    smallest, shrank_at = None, time.monotonic()
+    while (depth := httpx.get(f"{edge}/readyz").json()["outbox"]["depth"]) > 0:
+        now = time.monotonic()
+        if smallest is None or depth < smallest:
+            smallest, shrank_at = depth, now
+        elif now - shrank_at > stalled_after:
+            raise RuntimeError(
+                f"the edge's outbox stopped shrinking at {depth} orders for {stalled_after:.0f} s"
+            )
         time.sleep(0.2)
 
 
