@@ -35,7 +35,7 @@ from typing import Any
 import uvloop
 from hdrh.histogram import HdrHistogram
 
-from gateway.outbox.group_commit import Apply, GroupCommitter
+from gateway.outbox.group_commit import Apply, GroupCommitter, Settle
 from gateway.outbox.store import NewOrder, Outbox
 
 STAGES = (
@@ -72,13 +72,13 @@ def _instrumented(timings: _Timings) -> Iterator[None]:
     thread never reads the mark of the group before.
     """
     submit, begin, commit, finish = (
-        GroupCommitter.submit,
+        GroupCommitter.submit_settling,
         GroupCommitter._begin,
         GroupCommitter._commit,
         GroupCommitter._finish,
     )
 
-    def timed_submit(self: GroupCommitter, apply: Apply) -> Any:
+    def timed_submit(self: GroupCommitter, apply: Apply, settle: Settle) -> None:
         if not self._queue:  # the first write of the next group
             timings.first_write = (time.perf_counter(), self._busy)
 
@@ -87,7 +87,7 @@ def _instrumented(timings: _Timings) -> Iterator[None]:
             timings.mark("statements_done")  # the last one marks the hand-off to the commit thread
             return result
 
-        return submit(self, apply_and_mark)
+        submit(self, apply_and_mark, settle)
 
     def timed_begin(self: GroupCommitter) -> None:
         if not self._busy and self._queue and timings.first_write is not None:
@@ -101,8 +101,8 @@ def _instrumented(timings: _Timings) -> Iterator[None]:
 
     def timed_commit(self: GroupCommitter) -> Any:
         started = time.perf_counter()
-        handed_on = timings.marks["statements_done"]
-        timings.record("statements", timings.marks["begun"], handed_on)
+        handed_on = timings.marks.get("statements_done", started)
+        timings.record("statements", timings.marks.get("begun", handed_on), handed_on)
         timings.record("to_thread", handed_on, started)
         outcome = commit(self)
         timings.record("commit", started, timings.mark("committed"))
@@ -115,14 +115,14 @@ def _instrumented(timings: _Timings) -> Iterator[None]:
         timings.mark("finished")
         finish(self, group, error)
 
-    GroupCommitter.submit = timed_submit  # type: ignore[method-assign]
+    GroupCommitter.submit_settling = timed_submit  # type: ignore[method-assign]
     GroupCommitter._begin = timed_begin  # type: ignore[method-assign]
     GroupCommitter._commit = timed_commit  # type: ignore[method-assign]
     GroupCommitter._finish = timed_finish  # type: ignore[method-assign]
     try:
         yield
     finally:
-        GroupCommitter.submit = submit  # type: ignore[method-assign]
+        GroupCommitter.submit_settling = submit  # type: ignore[method-assign]
         GroupCommitter._begin = begin  # type: ignore[method-assign]
         GroupCommitter._commit = commit  # type: ignore[method-assign]
         GroupCommitter._finish = finish  # type: ignore[method-assign]

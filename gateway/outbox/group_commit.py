@@ -7,17 +7,26 @@ single core: sqlite3 releases the GIL around every statement, so the writer wait
 loop for the GIL once per row. Here a group costs two hand-offs between threads, whatever its size,
 and the event loop keeps serving requests while the disk flushes. SQLite's automatic checkpoint
 runs inside ``COMMIT``, so it too stays off the event loop.
+
+Every step between the end of a ``COMMIT`` and the writers hearing of it waits behind whatever the
+event loop has queued by then, so there are as few as can be: the commit thread schedules the
+group's end itself (not through ``run_in_executor``'s two futures), and writers that pass a
+``settle`` callback are told in that same turn of the loop (not through a future's callbacks).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 Apply = Callable[[sqlite3.Connection], Any]
+
+logger = logging.getLogger("gateway.outbox")
 
 
 class CommitFailed(Exception):
@@ -28,13 +37,27 @@ class CommitFailed(Exception):
         self.disk_full = isinstance(cause, sqlite3.OperationalError) and "full" in str(cause)
 
 
-class _Write:
-    __slots__ = ("apply", "future", "result")
+Settle = Callable[[Any], None]
+"""Told a write's outcome on the event loop: its result once committed, or the :class:`CommitFailed`
+that ended its group."""
 
-    def __init__(self, apply: Apply, future: asyncio.Future[Any]) -> None:
+
+class _Write:
+    __slots__ = ("apply", "result", "settle")
+
+    def __init__(self, apply: Apply, settle: Settle) -> None:
         self.apply = apply
-        self.future = future
+        self.settle = settle
         self.result: Any = None
+
+
+def _settle_future(future: asyncio.Future[Any], outcome: Any) -> None:
+    if future.done():  # the caller went away; what it wrote stands regardless
+        return
+    if isinstance(outcome, CommitFailed):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
 
 
 class GroupCommitter:
@@ -50,13 +73,18 @@ class GroupCommitter:
 
     def submit(self, apply: Apply) -> asyncio.Future[Any]:
         """Run ``apply(db)`` in the next group; the future settles once that group has committed."""
-        write = _Write(apply, self._loop.create_future())
+        future: asyncio.Future[Any] = self._loop.create_future()
+        self.submit_settling(apply, partial(_settle_future, future))
+        return future
+
+    def submit_settling(self, apply: Apply, settle: Settle) -> None:
+        """Run ``apply(db)`` in the next group; ``settle`` is called in the turn of the loop that
+        ends the group, without a future's extra turn."""
         if not self._queue and not self._busy:
             # Let the rest of this turn of the loop add its writes to the same group.
             self._loop.call_soon(self._begin)
-        self._queue.append(write)
+        self._queue.append(_Write(apply, settle))
         self._idle.clear()
-        return write.future
 
     async def close(self) -> None:
         """Finish every submitted write, then release the commit thread."""
@@ -76,8 +104,11 @@ class GroupCommitter:
             self._rollback()
             self._finish(group, CommitFailed(exc))
             return
-        committing = self._loop.run_in_executor(self._executor, self._commit)
-        committing.add_done_callback(lambda done: self._finish(group, done.result()))
+        self._executor.submit(self._commit_and_hand_back, group)
+
+    def _commit_and_hand_back(self, group: list[_Write]) -> None:
+        """On the commit thread."""
+        self._loop.call_soon_threadsafe(self._finish, group, self._commit())
 
     def _commit(self) -> CommitFailed | None:
         """Never raises: the group must always be finished, or every later write would wait."""
@@ -97,12 +128,10 @@ class GroupCommitter:
 
     def _finish(self, group: list[_Write], error: CommitFailed | None) -> None:
         for write in group:
-            if write.future.done():  # the caller went away; what it wrote stands regardless
-                continue
-            if error is None:
-                write.future.set_result(write.result)
-            else:
-                write.future.set_exception(error)
+            try:
+                write.settle(write.result if error is None else error)
+            except Exception:  # one writer's failure must not leave the others, or the group, unfinished
+                logger.exception("settling a write failed")
         if error is None:
             self.commits += 1
         self._busy = False

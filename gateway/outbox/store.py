@@ -87,14 +87,14 @@ class PendingOrder(msgspec.Struct, frozen=True):
 
 
 class _RowGroup:
-    """The rows of one group commit, the appends waiting for them, and the write that inserts them."""
+    """The rows of one group commit and the appends waiting for them."""
 
-    __slots__ = ("inserted", "rows", "waiters")
+    __slots__ = ("rows", "settled", "waiters")
 
     def __init__(self) -> None:
         self.rows: list[tuple[Any, ...]] = []
         self.waiters: list[asyncio.Future[int | tuple[Any, ...]]] = []
-        self.inserted: asyncio.Future[list[int | tuple[Any, ...]]]
+        self.settled = False  # committed or failed: later rows need a group of their own
 
 
 class Appended(msgspec.Struct, frozen=True):
@@ -273,17 +273,20 @@ class Outbox:
         return pruned
 
     def _write(self, apply: Callable[[sqlite3.Connection], Any]) -> asyncio.Future[Any]:
+        return self._open_committer().submit(apply)
+
+    def _open_committer(self) -> GroupCommitter:
         if self._committer is None:
             raise RuntimeError("outbox is not open")
-        return self._committer.submit(apply)
+        return self._committer
 
     async def _insert(self, row: tuple[Any, ...]) -> int | tuple[Any, ...]:
         """Queue the row for the next group; its seq once committed, or the row stored under its key."""
         group = self._group
-        if group is None or group.inserted.done():  # none yet, or it failed before its rows went in
-            inserted = self._write(partial(self._insert_rows, group := _RowGroup()))  # raises if closed
-            group.inserted = inserted
-            inserted.add_done_callback(partial(self._group_settled, group))
+        if group is None or group.settled:  # none yet, or it failed before its rows went in
+            group = _RowGroup()
+            committer = self._open_committer()  # raises if closed, before the group is kept
+            committer.submit_settling(partial(self._insert_rows, group), partial(self._group_settled, group))
             self._group = group
         # A future per row, not one shared: a caller that leaves cancels only its own.
         waiter: asyncio.Future[int | tuple[Any, ...]] = asyncio.get_running_loop().create_future()
@@ -296,25 +299,20 @@ class Outbox:
             self._group = None  # rows queued from here on belong to the next group
         return _insert_all(db, group.rows)
 
-    def _group_settled(self, group: _RowGroup, inserted: asyncio.Future[list[int | tuple[Any, ...]]]) -> None:
+    def _group_settled(self, group: _RowGroup, outcome: list[int | tuple[Any, ...]] | CommitFailed) -> None:
         """Answer the group's appends, and account for its orders whether or not they still wait."""
+        group.settled = True
         if self._group is group:
             self._group = None
-        if inserted.cancelled():
-            for waiter in group.waiters:
-                waiter.cancel()
-            return
-        error = inserted.exception()
-        if error is not None:
+        if isinstance(outcome, CommitFailed):
             for waiter in group.waiters:
                 if not waiter.done():
-                    waiter.set_exception(error)
+                    waiter.set_exception(outcome)
             return
-        results = inserted.result()
-        for waiter, result in zip(group.waiters, results, strict=True):
+        for waiter, result in zip(group.waiters, outcome, strict=True):
             if not waiter.done():
                 waiter.set_result(result)
-        created = sum(isinstance(result, int) for result in results)
+        created = sum(isinstance(result, int) for result in outcome)
         if created:
             self.depth += created
             self.appended.set()
