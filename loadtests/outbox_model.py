@@ -108,12 +108,12 @@ def _instrumented(timings: _Timings) -> Iterator[None]:
         timings.record("commit", started, timings.mark("committed"))
         return outcome
 
-    def timed_finish(self: GroupCommitter, group: Any, error: Any) -> None:
+    def timed_finish(self: GroupCommitter, group: Any, error: Any, **options: Any) -> None:
         committed = timings.marks.pop("committed", None)  # None: the statements failed, no commit
         if committed is not None:
             timings.record("back_to_loop", committed, time.perf_counter())
         timings.mark("finished")
-        finish(self, group, error)
+        finish(self, group, error, **options)
 
     GroupCommitter.submit_settling = timed_submit  # type: ignore[method-assign]
     GroupCommitter._begin = timed_begin  # type: ignore[method-assign]

@@ -39,7 +39,8 @@ class CommitFailed(Exception):
 
 Settle = Callable[[Any], None]
 """Told a write's outcome on the event loop: its result once committed, or the :class:`CommitFailed`
-that ended its group."""
+that ended its group. It may submit further writes (they go into a later group); what it raises is
+logged, and the rest of the group is told regardless."""
 
 
 class _Write:
@@ -69,10 +70,12 @@ class GroupCommitter:
         self._busy = False
         self._idle = asyncio.Event()
         self._idle.set()
+        self._closing = False
         self.commits = 0
 
     def submit(self, apply: Apply) -> asyncio.Future[Any]:
-        """Run ``apply(db)`` in the next group; the future settles once that group has committed."""
+        """Run ``apply(db)`` in the next group; the future settles once that group has committed
+        (with :class:`CommitFailed` if it did not)."""
         future: asyncio.Future[Any] = self._loop.create_future()
         self.submit_settling(apply, partial(_settle_future, future))
         return future
@@ -80,6 +83,8 @@ class GroupCommitter:
     def submit_settling(self, apply: Apply, settle: Settle) -> None:
         """Run ``apply(db)`` in the next group; ``settle`` is called in the turn of the loop that
         ends the group, without a future's extra turn."""
+        if self._closing:
+            raise RuntimeError("the group committer is closed")
         if not self._queue and not self._busy:
             # Let the rest of this turn of the loop add its writes to the same group.
             self._loop.call_soon(self._begin)
@@ -87,7 +92,8 @@ class GroupCommitter:
         self._idle.clear()
 
     async def close(self) -> None:
-        """Finish every submitted write, then release the commit thread."""
+        """Finish every submitted write, then release the commit thread; later writes are refused."""
+        self._closing = True
         await self._idle.wait()
         self._executor.shutdown(wait=True)
 
@@ -102,13 +108,23 @@ class GroupCommitter:
                 write.result = write.apply(self._db)
         except Exception as exc:  # any failure ends the group; the connection must not stay mid-transaction
             self._rollback()
-            self._finish(group, CommitFailed(exc))
+            # Its writers hear of it now, but the next group waits for a turn of its own: one of
+            # them may submit again at once, and beginning that here could fail, and recurse.
+            self._finish(group, CommitFailed(exc), begin_next_now=False)
             return
         self._executor.submit(self._commit_and_hand_back, group)
 
     def _commit_and_hand_back(self, group: list[_Write]) -> None:
-        """On the commit thread."""
-        self._loop.call_soon_threadsafe(self._finish, group, self._commit())
+        """On the commit thread: whatever happens, the group is handed back to be finished."""
+        try:
+            outcome = self._commit()
+        except Exception as exc:  # _commit does not raise; if it ever did, the writers must still hear
+            logger.exception("the commit thread failed")
+            outcome = CommitFailed(exc)
+        try:
+            self._loop.call_soon_threadsafe(self._finish, group, outcome)
+        except RuntimeError:  # the event loop has closed: no one is left to tell
+            logger.warning("a group committed after its event loop closed (%d writes)", len(group))
 
     def _commit(self) -> CommitFailed | None:
         """Never raises: the group must always be finished, or every later write would wait."""
@@ -126,7 +142,9 @@ class GroupCommitter:
         except sqlite3.Error:
             pass  # the transaction is already gone
 
-    def _finish(self, group: list[_Write], error: CommitFailed | None) -> None:
+    def _finish(
+        self, group: list[_Write], error: CommitFailed | None, *, begin_next_now: bool = True
+    ) -> None:
         for write in group:
             try:
                 write.settle(write.result if error is None else error)
@@ -135,7 +153,9 @@ class GroupCommitter:
         if error is None:
             self.commits += 1
         self._busy = False
-        if self._queue:
+        if not self._queue:
+            self._idle.set()
+        elif begin_next_now:
             self._begin()
         else:
-            self._idle.set()
+            self._loop.call_soon(self._begin)

@@ -42,9 +42,14 @@ async def test_writes_of_one_turn_share_a_commit_and_each_hears_its_own_result(
     committer: GroupCommitter, db: sqlite3.Connection
 ) -> None:
     heard: list[Any] = []
-    committer.submit_settling(_insert(1), heard.append)
+
+    def hear(outcome: Any) -> None:
+        assert committer._busy  # told while its group is ending, before the next one begins
+        heard.append(outcome)
+
+    committer.submit_settling(_insert(1), hear)
     second = committer.submit(_insert(2))
-    committer.submit_settling(_insert(3), heard.append)
+    committer.submit_settling(_insert(3), hear)
     assert await second == 2
     assert heard == [1, 3]
     assert committer.commits == 1
@@ -84,9 +89,65 @@ async def test_a_writer_whose_settle_raises_keeps_neither_its_group_nor_later_on
 
 
 async def test_a_caller_that_left_does_not_undo_its_write(
-    committer: GroupCommitter, db: sqlite3.Connection
+    committer: GroupCommitter, db: sqlite3.Connection, caplog: pytest.LogCaptureFixture
 ) -> None:
     left = committer.submit(_insert(1))
     left.cancel()
-    assert await committer.submit(_insert(2)) == 2
+    with caplog.at_level(logging.ERROR, logger="gateway.outbox"):
+        assert await committer.submit(_insert(2)) == 2
     assert _rows(db) == [1, 2]
+    assert caplog.text == ""  # its settling found the future cancelled and let it be
+
+
+async def test_a_commit_that_fails_on_the_commit_thread_fails_its_group(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA foreign_keys = ON")
+    # Checked at COMMIT: the statements pass, and the commit thread's COMMIT fails.
+    db.execute("CREATE TABLE child (parent INTEGER REFERENCES rows (n) DEFERRABLE INITIALLY DEFERRED)")
+    committer = GroupCommitter(db, asyncio.get_running_loop())
+    try:
+        orphan = committer.submit(lambda db: db.execute("INSERT INTO child VALUES (42)").lastrowid)
+        neighbour = committer.submit(_insert(1))
+        for write in (orphan, neighbour):
+            with pytest.raises(CommitFailed, match="FOREIGN KEY"):
+                await write
+        assert not db.in_transaction
+        assert await committer.submit(_insert(2)) == 2
+        assert _rows(db) == [2]
+    finally:
+        await committer.close()
+
+
+async def test_writers_that_resubmit_after_failures_do_not_wedge_the_committer(
+    committer: GroupCommitter, db: sqlite3.Connection
+) -> None:
+    """A writer may try again as soon as it hears of a failure, over and over; the committer must
+    neither recurse on it nor stop."""
+    attempts = 0
+    done: asyncio.Future[asyncio.Future[Any]] = asyncio.get_running_loop().create_future()
+
+    def retry(outcome: Any) -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts < 2_000:  # past Python's recursion limit, were each retry begun inside the last
+            committer.submit_settling(_insert(1), retry)
+        else:
+            done.set_result(committer.submit(_insert(2)))
+
+    await committer.submit(_insert(1))
+    committer.submit_settling(_insert(1), retry)  # the primary key refuses it, every time
+    async with asyncio.timeout(10):
+        assert await (await done) == 2
+    assert attempts == 2_000
+    assert _rows(db) == [1, 2]
+
+
+async def test_writes_are_refused_once_closing_began(db: sqlite3.Connection) -> None:
+    committer = GroupCommitter(db, asyncio.get_running_loop())
+    pending = committer.submit(_insert(1))
+    closing = asyncio.ensure_future(committer.close())
+    await asyncio.sleep(0)
+    with pytest.raises(RuntimeError, match="closed"):
+        committer.submit(_insert(2))
+    await closing
+    assert await pending == 1
+    assert _rows(db) == [1]
