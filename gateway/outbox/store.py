@@ -89,12 +89,11 @@ class PendingOrder(msgspec.Struct, frozen=True):
 class _RowGroup:
     """The rows of one group commit and the appends waiting for them."""
 
-    __slots__ = ("rows", "settled", "waiters")
+    __slots__ = ("rows", "waiters")
 
     def __init__(self) -> None:
         self.rows: list[tuple[Any, ...]] = []
         self.waiters: list[asyncio.Future[int | tuple[Any, ...]]] = []
-        self.settled = False  # committed or failed: later rows need a group of their own
 
 
 class Appended(msgspec.Struct, frozen=True):
@@ -283,7 +282,9 @@ class Outbox:
     async def _insert(self, row: tuple[Any, ...]) -> int | tuple[Any, ...]:
         """Queue the row for the next group; its seq once committed, or the row stored under its key."""
         group = self._group
-        if group is None or group.settled:  # none yet, or it failed before its rows went in
+        # None once the group's statements ran, or once it ended (settling clears it in the same
+        # call that tells its appends): later rows need a group of their own.
+        if group is None:
             group = _RowGroup()
             committer = self._open_committer()  # raises if closed, before the group is kept
             committer.submit_settling(partial(self._insert_rows, group), partial(self._group_settled, group))
@@ -301,7 +302,6 @@ class Outbox:
 
     def _group_settled(self, group: _RowGroup, outcome: list[int | tuple[Any, ...]] | CommitFailed) -> None:
         """Answer the group's appends, and account for its orders whether or not they still wait."""
-        group.settled = True
         if self._group is group:
             self._group = None
         if isinstance(outcome, CommitFailed):
