@@ -37,10 +37,15 @@ class CommitFailed(Exception):
         self.disk_full = isinstance(cause, sqlite3.OperationalError) and "full" in str(cause)
 
 
+class CommitterClosed(RuntimeError):
+    """The committer is closing or closed: the write was not taken."""
+
+
 Settle = Callable[[Any], None]
 """Told a write's outcome on the event loop: its result once committed, or the :class:`CommitFailed`
-that ended its group. It may submit further writes (they go into a later group); what it raises is
-logged, and the rest of the group is told regardless."""
+that ended its group. It may submit further writes (they go into a later group, or are refused with
+:class:`CommitterClosed` once closing has begun); what it raises is logged, and the rest of the
+group is told regardless."""
 
 
 class _Write:
@@ -84,7 +89,7 @@ class GroupCommitter:
         """Run ``apply(db)`` in the next group; ``settle`` is called in the turn of the loop that
         ends the group, without a future's extra turn."""
         if self._closing:
-            raise RuntimeError("the group committer is closed")
+            raise CommitterClosed("the group committer is closed")
         if not self._queue and not self._busy:
             # Let the rest of this turn of the loop add its writes to the same group.
             self._loop.call_soon(self._begin)
@@ -106,13 +111,12 @@ class GroupCommitter:
             self._db.execute("BEGIN IMMEDIATE")
             for write in group:
                 write.result = write.apply(self._db)
+            self._executor.submit(self._commit_and_hand_back, group)
         except Exception as exc:  # any failure ends the group; the connection must not stay mid-transaction
             self._rollback()
             # Its writers hear of it now, but the next group waits for a turn of its own: one of
             # them may submit again at once, and beginning that here could fail, and recurse.
             self._finish(group, CommitFailed(exc), begin_next_now=False)
-            return
-        self._executor.submit(self._commit_and_hand_back, group)
 
     def _commit_and_hand_back(self, group: list[_Write]) -> None:
         """On the commit thread: whatever happens, the group is handed back to be finished."""
@@ -120,6 +124,7 @@ class GroupCommitter:
             outcome = self._commit()
         except Exception as exc:  # _commit does not raise; if it ever did, the writers must still hear
             logger.exception("the commit thread failed")
+            self._rollback()  # and the next group must not meet this one's transaction
             outcome = CommitFailed(exc)
         try:
             self._loop.call_soon_threadsafe(self._finish, group, outcome)

@@ -24,7 +24,7 @@ from typing import IO, Any
 
 import msgspec
 
-from gateway.outbox.group_commit import CommitFailed, GroupCommitter
+from gateway.outbox.group_commit import CommitFailed, CommitterClosed, GroupCommitter
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -47,8 +47,9 @@ _MAX_GROUP = 512
 
 
 class OutboxUnavailable(Exception):
-    """Nothing was stored: the queue is at its bound (``depth``), the disk is full (``disk``) or
-    the database failed (``error``). The caller answers 503 and acknowledges nothing."""
+    """Nothing was stored: the queue is at its bound (``depth``), the disk is full (``disk``), the
+    database failed (``error``) or the outbox is closing (``closing``). The caller answers 503 and
+    acknowledges nothing."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -223,6 +224,8 @@ class Outbox:
             result = await self._insert(row)
         except CommitFailed as failed:
             raise OutboxUnavailable("disk" if failed.disk_full else "error") from None
+        except CommitterClosed:
+            raise OutboxUnavailable("closing") from None
         finally:
             self._queued_appends -= 1
         if not isinstance(result, int):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from gateway.outbox.group_commit import CommitFailed, GroupCommitter
+from gateway.outbox.group_commit import CommitFailed, CommitterClosed, GroupCommitter
 
 
 @pytest.fixture
@@ -27,7 +27,8 @@ def db(tmp_path: Path) -> Iterator[sqlite3.Connection]:
 async def committer(db: sqlite3.Connection) -> AsyncIterator[GroupCommitter]:
     running = GroupCommitter(db, asyncio.get_running_loop())
     yield running
-    await running.close()
+    async with asyncio.timeout(5):  # a wedged committer fails the test instead of hanging the suite
+        await running.close()
 
 
 def _insert(n: int) -> Any:
@@ -42,9 +43,10 @@ async def test_writes_of_one_turn_share_a_commit_and_each_hears_its_own_result(
     committer: GroupCommitter, db: sqlite3.Connection
 ) -> None:
     heard: list[Any] = []
+    told_while_group_ending: list[bool] = []
 
     def hear(outcome: Any) -> None:
-        assert committer._busy  # told while its group is ending, before the next one begins
+        told_while_group_ending.append(committer._busy)  # before the next group may begin
         heard.append(outcome)
 
     committer.submit_settling(_insert(1), hear)
@@ -52,6 +54,7 @@ async def test_writes_of_one_turn_share_a_commit_and_each_hears_its_own_result(
     committer.submit_settling(_insert(3), hear)
     assert await second == 2
     assert heard == [1, 3]
+    assert told_while_group_ending == [True, True]
     assert committer.commits == 1
     assert _rows(db) == [1, 2, 3]
 
@@ -114,7 +117,31 @@ async def test_a_commit_that_fails_on_the_commit_thread_fails_its_group(db: sqli
         assert await committer.submit(_insert(2)) == 2
         assert _rows(db) == [2]
     finally:
-        await committer.close()
+        async with asyncio.timeout(5):
+            await committer.close()
+
+
+async def test_a_commit_thread_that_raises_still_hands_its_group_back(
+    committer: GroupCommitter,
+    db: sqlite3.Connection,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken_commit() -> None:
+        raise RuntimeError("a bug in the commit path")
+
+    monkeypatch.setattr(committer, "_commit", broken_commit)
+    first, second = committer.submit(_insert(1)), committer.submit(_insert(2))
+    with caplog.at_level(logging.ERROR, logger="gateway.outbox"):
+        async with asyncio.timeout(5):
+            for write in (first, second):
+                with pytest.raises(CommitFailed, match="a bug in the commit path"):
+                    await write
+    assert "the commit thread failed" in caplog.text
+    assert not db.in_transaction
+    monkeypatch.undo()
+    assert await committer.submit(_insert(3)) == 3
+    assert _rows(db) == [3]
 
 
 async def test_writers_that_resubmit_after_failures_do_not_wedge_the_committer(
@@ -146,8 +173,9 @@ async def test_writes_are_refused_once_closing_began(db: sqlite3.Connection) -> 
     pending = committer.submit(_insert(1))
     closing = asyncio.ensure_future(committer.close())
     await asyncio.sleep(0)
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(CommitterClosed):
         committer.submit(_insert(2))
-    await closing
+    async with asyncio.timeout(5):
+        await closing
     assert await pending == 1
     assert _rows(db) == [1]

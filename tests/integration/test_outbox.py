@@ -214,6 +214,31 @@ async def test_appends_after_a_close_and_reopen_are_stored(tmp_path: Path) -> No
         await box.close()
 
 
+async def test_an_append_while_closing_is_refused_as_unavailable_and_the_queued_one_lands(
+    tmp_path: Path,
+) -> None:
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    box.open()
+    queued = asyncio.ensure_future(box.append(_order(1)))
+    await asyncio.sleep(0)  # the append queues its group
+    await asyncio.sleep(0)  # the group begins: its statements run, its COMMIT goes to the thread
+    closing = asyncio.ensure_future(box.close())
+    await asyncio.sleep(0)
+    try:
+        with pytest.raises(OutboxUnavailable) as refused:
+            await box.append(_order(2))  # a group of its own, after closing began
+    finally:
+        async with asyncio.timeout(10):
+            await closing
+    assert refused.value.reason == "closing"
+    assert (await queued).created
+    box.open()
+    try:
+        assert [order.order_id for order in await box.pending(10)] == ["o-1"]
+    finally:
+        await box.close()
+
+
 async def _until(condition: Callable[[], bool]) -> None:
     while not condition():  # noqa: ASYNC110 - the commit lands on a helper thread
         await asyncio.sleep(0.01)
