@@ -57,7 +57,8 @@ class _Write:
         self.result: Any = None
 
 
-def _settle_future(future: asyncio.Future[Any], outcome: Any) -> None:
+def settle_future(future: asyncio.Future[Any], outcome: Any) -> None:
+    """Give a write's outcome to the future awaiting it (a :data:`Settle` for futures)."""
     if future.done():  # the caller went away; what it wrote stands regardless
         return
     if isinstance(outcome, CommitFailed):
@@ -82,7 +83,7 @@ class GroupCommitter:
         """Run ``apply(db)`` in the next group; the future settles once that group has committed
         (with :class:`CommitFailed` if it did not)."""
         future: asyncio.Future[Any] = self._loop.create_future()
-        self.submit_settling(apply, partial(_settle_future, future))
+        self.submit_settling(apply, partial(settle_future, future))
         return future
 
     def submit_settling(self, apply: Apply, settle: Settle) -> None:

@@ -24,7 +24,7 @@ from typing import IO, Any
 
 import msgspec
 
-from gateway.outbox.group_commit import CommitFailed, CommitterClosed, GroupCommitter
+from gateway.outbox.group_commit import CommitFailed, CommitterClosed, GroupCommitter, settle_future
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -309,12 +309,10 @@ class Outbox:
             self._group = None
         if isinstance(outcome, CommitFailed):
             for waiter in group.waiters:
-                if not waiter.done():
-                    waiter.set_exception(outcome)
+                settle_future(waiter, outcome)
             return
         for waiter, result in zip(group.waiters, outcome, strict=True):
-            if not waiter.done():
-                waiter.set_result(result)
+            settle_future(waiter, result)
         created = sum(isinstance(result, int) for result in outcome)
         if created:
             self.depth += created
