@@ -8,9 +8,11 @@ from gateway.errors import ApiError
 from gateway.http import bearer_token
 from gateway.signing import InvalidToken, Session, SessionSigner
 
+SESSION_COOKIE = "session"
+
 
 def require_session(request: Request, signer: SessionSigner) -> Session:
-    return session_for_token(signer, bearer_token(request) or request.cookies.get("session") or "")
+    return session_for_token(signer, bearer_token(request) or request.cookies.get(SESSION_COOKIE) or "")
 
 
 def session_for_token(signer: SessionSigner, token: str) -> Session:

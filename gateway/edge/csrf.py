@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.edge.auth import SESSION_COOKIE
 from gateway.errors import ApiError
 from gateway.http import authorization_of, bearer_of, first_headers
 from gateway.middleware import send_error
@@ -68,7 +69,7 @@ def _session_from_cookie(scope: Scope, headers: dict[bytes, bytes]) -> bool:
     if bearer_of(authorization_of(headers)):
         return False
     cookies = (value.decode("latin-1") for name, value in scope["headers"] if name == b"cookie")
-    return any(cookie_parser(cookie).get("session") for cookie in cookies)
+    return any(cookie_parser(cookie).get(SESSION_COOKIE) for cookie in cookies)
 
 
 def _without_default_port(scheme: str, netloc: str) -> str:
