@@ -26,9 +26,13 @@ import msgspec
 
 from gateway.outbox.group_commit import CommitFailed, CommitterClosed, GroupCommitter, settle_future
 
+# seq is the rowid, without AUTOINCREMENT: that would write its sqlite_sequence page in every commit
+# (one of five pages a single order's commit writes, and copied again at each checkpoint). A rowid is
+# one past the largest, so seqs still only grow, for as long as the newest row is kept: pruning
+# keeps it. Outboxes made with AUTOINCREMENT keep it; both are read and written the same way.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     order_id TEXT NOT NULL UNIQUE,
     user_id TEXT NOT NULL,
     idempotency_key TEXT NOT NULL,
@@ -260,14 +264,16 @@ class Outbox:
         return changed
 
     async def prune(self, forwarded_before: float, limit: int = 1000) -> int:
-        """Forget up to ``limit`` forwarded orders older than the idempotency retention.
+        """Forget up to ``limit`` forwarded orders older than the idempotency retention, except the
+        newest order, whose seq the next one's follows (see ``_SCHEMA``).
 
         In slices, because a group's statements run on the event loop thread.
         """
 
         def apply(db: sqlite3.Connection) -> int:
             return db.execute(
-                "DELETE FROM orders WHERE seq IN (SELECT seq FROM orders WHERE forwarded_at < ? LIMIT ?)",
+                "DELETE FROM orders WHERE seq IN (SELECT seq FROM orders WHERE forwarded_at < ?"
+                " AND seq < (SELECT MAX(seq) FROM orders) LIMIT ?)",
                 (forwarded_before, limit),
             ).rowcount
 
@@ -379,8 +385,8 @@ def _insert_all(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> list[int
     before = db.total_changes
     db.executemany(_INSERT, rows)
     if db.total_changes - before == len(rows):
-        # One writer inside one transaction: AUTOINCREMENT gave the rows consecutive seqs.
-        last = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'orders'").fetchone()[0]
+        # One writer inside one transaction: the rows were given consecutive seqs.
+        last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
         return list(range(last - len(rows) + 1, last + 1))
     results: list[int | tuple[Any, ...]] = []
     for row in rows:  # some keys were already stored: look each one up

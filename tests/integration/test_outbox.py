@@ -159,6 +159,42 @@ async def test_forwarded_orders_leave_the_queue_and_are_pruned_later(outbox: Out
     assert outbox.get("o-2") is not None, "pending orders are never pruned"
 
 
+async def test_seqs_keep_growing_after_everything_forwarded_is_pruned(outbox: Outbox) -> None:
+    seqs = [(await outbox.append(_order(n))).order.seq for n in range(3)]
+    await outbox.mark_forwarded(seqs)
+    newest = outbox.get("o-2")
+    assert newest is not None
+    assert newest.forwarded_at is not None
+    assert await outbox.prune(forwarded_before=newest.forwarded_at + 1) == 2
+    assert outbox.get("o-2") is not None, "the newest order is kept: the next seq follows it"
+    assert (await outbox.append(_order(3))).order.seq == seqs[-1] + 1
+
+
+async def test_an_outbox_made_with_autoincrement_is_written_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    made_earlier = sqlite3.connect(path)
+    made_earlier.execute(
+        "CREATE TABLE orders (seq INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT NOT NULL UNIQUE,"
+        " user_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+        " status TEXT NOT NULL, payload BLOB NOT NULL, response BLOB NOT NULL, created_at REAL NOT NULL,"
+        " forwarded_at REAL, UNIQUE (user_id, idempotency_key))"
+    )
+    made_earlier.execute(
+        "INSERT INTO orders (seq, order_id, user_id, idempotency_key, fingerprint, status, payload,"
+        " response, created_at) VALUES (41, 'o-old', 'u-0001', 'k-old', 'f', 'accepted', x'', x'', 0)"
+    )
+    made_earlier.commit()
+    made_earlier.close()
+    box = Outbox(path)
+    box.open()
+    try:
+        appended = await asyncio.gather(*(box.append(_order(n)) for n in range(3)))
+        assert [a.order.seq for a in appended] == [42, 43, 44]
+        assert [p.order_id for p in await box.pending(10)] == ["o-old", "o-0", "o-1", "o-2"]
+    finally:
+        await box.close()
+
+
 async def test_a_failed_group_does_not_wedge_later_appends(outbox: Outbox) -> None:
     def failing(db: object) -> None:
         raise sqlite3.OperationalError("database or disk is full")
