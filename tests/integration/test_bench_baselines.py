@@ -10,7 +10,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from gateway.outbox.group_commit import GroupCommitter
-from loadtests import outbox_model
+from gateway.outbox.store import Outbox
+from loadtests import outbox_io, outbox_model
 from loadtests.bare import app
 
 
@@ -56,3 +57,22 @@ async def test_the_outbox_model_puts_the_committer_back_when_a_run_fails(tmp_pat
     with pytest.raises(FileExistsError):
         await outbox_model.run(rate=400, seconds=0.5, work_us=0, directory=not_a_directory)
     assert vars(GroupCommitter) == committer_methods
+
+
+async def test_the_outbox_io_probe_stores_forwarded_orders_first_then_appends_and_marks(
+    tmp_path: Path,
+) -> None:
+    result = await outbox_io.measure(tmp_path, stored=300, orders=250, group=16)
+    assert result.group == 16
+    assert result.cpu_us > 0
+    assert result.orders_per_second > 0
+    assert 0 < result.append_p50_ms <= result.append_p99_ms
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    outbox.open()
+    try:
+        # Marked 200 at a time: after the 13th group of 16 (208 orders); the last 42 still wait.
+        assert outbox.depth == 42
+        pending = await outbox.pending(100)
+        assert pending[0].seq == 300 + 208 + 1
+    finally:
+        await outbox.close()
