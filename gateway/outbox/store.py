@@ -26,13 +26,15 @@ import msgspec
 
 from gateway.outbox.group_commit import CommitFailed, CommitterClosed, GroupCommitter, settle_future
 
-# seq is the rowid, without AUTOINCREMENT: that would write its sqlite_sequence page in every commit
-# (one of five pages a single order's commit writes, and copied again at each checkpoint). A rowid is
-# one past the largest, so seqs still only grow, for as long as the newest row is kept: pruning
-# keeps it. Outboxes made with AUTOINCREMENT keep it; both are read and written the same way.
+# AUTOINCREMENT writes its sqlite_sequence page in every commit: one of about six pages a single
+# order's commit writes, copied again at each checkpoint. A plain rowid would do, since it is one
+# past the largest and pruning keeps the newest order, and this code reads and writes outboxes made
+# either way (tested). New outboxes still get AUTOINCREMENT, because the release before this one
+# reads sqlite_sequence and could not take an outbox without it back after a rollback; the schema
+# can change once no such release is left to roll back to.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
-    seq INTEGER PRIMARY KEY,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
     order_id TEXT NOT NULL UNIQUE,
     user_id TEXT NOT NULL,
     idempotency_key TEXT NOT NULL,
@@ -47,7 +49,6 @@ CREATE TABLE IF NOT EXISTS orders (
 CREATE INDEX IF NOT EXISTS orders_pending ON orders(seq) WHERE forwarded_at IS NULL;
 CREATE INDEX IF NOT EXISTS orders_forwarded ON orders(forwarded_at) WHERE forwarded_at IS NOT NULL;
 """
-_MAX_GROUP = 512
 
 
 class OutboxUnavailable(Exception):
@@ -265,7 +266,9 @@ class Outbox:
 
     async def prune(self, forwarded_before: float, limit: int = 1000) -> int:
         """Forget up to ``limit`` forwarded orders older than the idempotency retention, except the
-        newest order, whose seq the next one's follows (see ``_SCHEMA``).
+        newest order, whose seq the next one's follows in an outbox without AUTOINCREMENT (see
+        ``_SCHEMA``). Its idempotency key is kept with it: a retry under that key, however late,
+        is answered with that order.
 
         In slices, because a group's statements run on the event loop thread.
         """
