@@ -10,8 +10,10 @@ def test_an_id_is_o_and_32_hex_digits() -> None:
 
 def test_ids_are_unique_within_a_millisecond_and_across_generators() -> None:
     first, second = OrderIds(), OrderIds()
-    made = [first.next() for _ in range(10_000)] + [second.next() for _ in range(10_000)]
+    made = [ids.next() for _ in range(10_000) for ids in (first, second)]
     assert len(set(made)) == len(made)
+    random_parts = {made_id[14:] for made_id in made}  # the same millisecond must not repeat them
+    assert len(random_parts) == len(made)
 
 
 def test_ids_sort_by_the_millisecond_they_were_made_in() -> None:
