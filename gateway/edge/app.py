@@ -127,6 +127,7 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
             synchronous=settings.outbox_synchronous,
             max_depth=settings.outbox_max_depth,
             max_bytes=settings.outbox_max_bytes,
+            on_commit=metrics.OUTBOX_COMMIT_SECONDS.observe,
         )
         outbox.open()
         await central.start()

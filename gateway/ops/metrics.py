@@ -58,6 +58,12 @@ BUDGET_EXCEEDED = Counter(
 OUTBOX_DEPTH = Gauge(
     "gateway_outbox_depth", "Orders stored at the edge, not yet confirmed by the central store."
 )
+OUTBOX_COMMIT_SECONDS = Histogram(
+    "gateway_outbox_commit_seconds",
+    "Time each group commit of the outbox took to make its orders durable: the COMMIT with its fsync "
+    "and any automatic WAL checkpoint. A slow or failing disk shows here first.",
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
 OUTBOX_OLDEST_SECONDS = Gauge("gateway_outbox_oldest_pending_seconds", "Age of the oldest unconfirmed order.")
 FORWARDED = Counter("gateway_orders_forwarded_total", "Orders the central store confirmed.")
 SIGNALS = Counter("gateway_signals_total", "Browsing events received, by outcome.", ["outcome"])

@@ -130,6 +130,7 @@ class Outbox:
         synchronous: str = "FULL",
         max_depth: int = 100_000,
         max_bytes: int = 2 << 30,
+        on_commit: Callable[[float], None] | None = None,
     ) -> None:
         if synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
             raise ValueError(f"synchronous must be FULL, NORMAL or EXTRA, not {synchronous!r}")
@@ -137,6 +138,7 @@ class Outbox:
         self._synchronous = synchronous.upper()
         self._max_depth = max_depth
         self._max_bytes = max_bytes
+        self._on_commit = on_commit  # seconds each group's COMMIT took (see GroupCommitter)
         self._writer_db: sqlite3.Connection | None = None
         self._committer: GroupCommitter | None = None
         self._group: _RowGroup | None = None  # rows waiting for the next group commit
@@ -162,7 +164,7 @@ class Outbox:
         self._batch_reader = self._connect()
         self._batch_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-batches")
         self.depth = self._count_pending()
-        self._committer = GroupCommitter(writer, asyncio.get_running_loop())
+        self._committer = GroupCommitter(writer, asyncio.get_running_loop(), self._on_commit)
 
     async def close(self) -> None:
         """Finish every submitted write, then close the database."""

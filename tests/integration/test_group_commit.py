@@ -179,3 +179,35 @@ async def test_writes_are_refused_once_closing_began(db: sqlite3.Connection) -> 
         await closing
     assert await pending == 1
     assert _rows(db) == [1]
+
+
+async def test_each_committed_group_reports_how_long_its_commit_took(db: sqlite3.Connection) -> None:
+    took: list[float] = []
+    committer = GroupCommitter(db, asyncio.get_running_loop(), on_commit=took.append)
+    try:
+        async with asyncio.timeout(5):
+            await asyncio.gather(committer.submit(_insert(1)), committer.submit(_insert(2)))
+            await committer.submit(_insert(3))
+            with pytest.raises(CommitFailed):
+                await committer.submit(_insert(3))  # refused: nothing committed, nothing reported
+    finally:
+        await committer.close()
+    assert len(took) == 2
+    assert all(0 < seconds < 5 for seconds in took)
+
+
+async def test_an_observer_that_raises_does_not_fail_a_group_that_committed(
+    db: sqlite3.Connection, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_: float) -> None:
+        raise ValueError("observer broke")
+
+    committer = GroupCommitter(db, asyncio.get_running_loop(), on_commit=broken)
+    try:
+        async with asyncio.timeout(5):
+            assert await committer.submit(_insert(1)) == 1
+            assert await committer.submit(_insert(2)) == 2
+    finally:
+        await committer.close()
+    assert _rows(db) == [1, 2]
+    assert "observing a commit failed" in caplog.text

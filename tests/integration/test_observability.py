@@ -49,6 +49,7 @@ def test_metrics_name_routes_budgets_and_the_outbox(running: Cluster) -> None:
     text = httpx.get(f"{running.edge.url}/metrics").text
     assert re.search(r'gateway_request_seconds_bucket\{le="0.3",route="order_ack"\} [1-9]', text)
     assert 'gateway_request_seconds_count{route="catalog_item"}' in text
+    assert re.search(r"gateway_outbox_commit_seconds_count [1-9]", text), "the order's group commit"
     for name in METRIC_NAMES:
         assert name in text, name
 
