@@ -6,11 +6,12 @@ Stores ``--stored`` orders first, forwarded (as an edge busy for days holds them
 idempotency retention ends), then appends ``--orders`` more, ``--group`` at a time, marking them
 forwarded 200 at a time as the forwarder does. Prints, per order: KB the process wrote to disk
 (``/proc/self/io``: the WAL, the checkpoints' copies, the marks), CPU (the event loop and the commit
-thread), orders a second, and an append's p50 and p99. The orders are the edge's size (a 1.4 KB
-review packet, a 380-byte answer), with the edge's order ids and random idempotency keys, as
-shoppers' clients make them. Linux only (``/proc``); run it pinned to one core (``taskset -c 0``)
-and with its directory on the disk under test (``--directory``; the system's temporary one by
-default).
+thread), orders a second, and an append's p50 and p99. The orders carry a 1.4 KB review packet (an
+order with flags and coupons; the server benchmark's plain order has 755 bytes) and a 380-byte
+answer, with the edge's order ids and random idempotency keys, as shoppers' clients make them.
+Linux only (``/proc``); run it pinned to one core (``taskset -c 0``) and with its directory on the
+disk under test (``--directory``; the system's temporary one by default, which on a tmpfs writes
+nothing to disk and fsyncs for free).
 """
 
 from __future__ import annotations
