@@ -31,7 +31,7 @@ from gateway.domain.ids import OrderIds
 from gateway.outbox.store import NewOrder, Outbox
 
 _FORWARD_EVERY = 200
-_PAYLOAD = os.urandom(700).hex().encode()  # a review packet's size
+_PAYLOAD = os.urandom(700).hex().encode()  # 1.4 KB: a review packet with flags and coupons
 _RESPONSE = b"x" * 380  # an acknowledgement's
 
 
