@@ -60,8 +60,10 @@ OUTBOX_DEPTH = Gauge(
 )
 OUTBOX_COMMIT_SECONDS = Histogram(
     "gateway_outbox_commit_seconds",
-    "Time each group commit of the outbox took to make its orders durable: the COMMIT with its fsync "
-    "and any automatic WAL checkpoint. A slow or failing disk shows here first.",
+    "Time each successful group commit of the outbox took, orders' and the forwarder's marks alike: "
+    "the COMMIT with its fsync (synchronous=FULL) and any automatic WAL checkpoint, as the commit "
+    "thread saw it (its wait for the GIL included). A slow disk shows here first; failed commits "
+    "are not counted.",
     buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
 )
 OUTBOX_OLDEST_SECONDS = Gauge("gateway_outbox_oldest_pending_seconds", "Age of the oldest unconfirmed order.")

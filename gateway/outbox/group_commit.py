@@ -76,7 +76,8 @@ class GroupCommitter:
         on_commit: Callable[[float], None] | None = None,
     ) -> None:
         """``on_commit`` is told, on the commit thread, how many seconds each successful ``COMMIT``
-        took (its fsync and any automatic checkpoint included): the disk's share of an ack."""
+        took (its fsync and any automatic checkpoint included, and the commit thread's wait for the
+        GIL afterwards): the disk's share of an ack. Failed commits are not reported."""
         self._db = db
         self._loop = loop
         self._on_commit = on_commit
@@ -129,31 +130,34 @@ class GroupCommitter:
             self._finish(group, CommitFailed(exc), begin_next_now=False)
 
     def _commit_and_hand_back(self, group: list[_Write]) -> None:
-        """On the commit thread: whatever happens, the group is handed back to be finished."""
+        """On the commit thread: whatever happens, the group is handed back to be finished; only then
+        is a successful commit's time reported, so that its writers never wait for the observer,
+        and nothing the observer does can keep them from hearing."""
+        started = time.perf_counter()
         try:
             outcome = self._commit()
         except Exception as exc:  # _commit does not raise; if it ever did, the writers must still hear
             logger.exception("the commit thread failed")
             self._rollback()  # and the next group must not meet this one's transaction
             outcome = CommitFailed(exc)
+        took = time.perf_counter() - started
         try:
             self._loop.call_soon_threadsafe(self._finish, group, outcome)
         except RuntimeError:  # the event loop has closed: no one is left to tell
             logger.warning("a group committed after its event loop closed (%d writes)", len(group))
+        if outcome is None and self._on_commit is not None:
+            try:
+                self._on_commit(took)
+            except Exception:  # raised on the commit thread, whose futures no one reads: log it here
+                logger.exception("observing a commit failed")
 
     def _commit(self) -> CommitFailed | None:
         """Never raises: the group must always be finished, or every later write would wait."""
-        started = time.perf_counter()
         try:
             self._db.execute("COMMIT")
         except Exception as exc:
             self._rollback()
             return CommitFailed(exc)
-        if self._on_commit is not None:
-            try:
-                self._on_commit(time.perf_counter() - started)
-            except Exception:  # the group is durable: its writers must hear so, whatever the observer did
-                logger.exception("observing a commit failed")
         return None
 
     def _rollback(self) -> None:
