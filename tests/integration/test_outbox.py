@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -162,13 +165,17 @@ async def test_forwarded_orders_leave_the_queue_and_are_pruned_later(outbox: Out
 
 @pytest.fixture(params=["autoincrement", "rowid"])
 async def either_outbox(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Outbox]:
-    """An outbox made as this release makes them, or without AUTOINCREMENT, as a later one may: this
-    code must keep writing it after a rollback (see ``store._SCHEMA``)."""
+    """An outbox made with AUTOINCREMENT (as this release and earlier ones make them) or without it
+    (as a later one may): this code must keep writing either, after a rollback too (see
+    ``store._SCHEMA``)."""
     path = tmp_path / "outbox.sqlite3"
-    if request.param == "rowid":
-        made_later = sqlite3.connect(path)
-        made_later.executescript(store._SCHEMA.replace("PRIMARY KEY AUTOINCREMENT", "PRIMARY KEY"))
-        made_later.close()
+    seq = "seq INTEGER PRIMARY KEY" + (" AUTOINCREMENT" if request.param == "autoincrement" else "")
+    schema, made = re.subn(r"seq INTEGER PRIMARY KEY( AUTOINCREMENT)?", seq, store._SCHEMA)
+    assert made == 1, "the seq column is no longer where this fixture looks for it"
+    with closing(sqlite3.connect(path)) as made_by_that_release:
+        made_by_that_release.executescript(schema)
+        sequence = made_by_that_release.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        assert (sequence.fetchone() is not None) == (request.param == "autoincrement")
     box = Outbox(path)
     box.open()
     yield box
@@ -190,13 +197,14 @@ async def test_seqs_keep_growing_after_everything_forwarded_is_pruned(either_out
 async def test_each_append_is_told_the_seq_its_row_was_stored_under(either_outbox: Outbox) -> None:
     outbox = either_outbox
     first = [await outbox.append(_order(n)) for n in range(3)]
-    with sqlite3.connect(outbox.path) as other:  # the newest row goes (as pruning never does)
+    with closing(sqlite3.connect(outbox.path)) as other, other:  # the newest row goes, as pruning never does
         other.execute("DELETE FROM orders WHERE seq = ?", (first[-1].order.seq,))
-    # A group that also marks and prunes: its appends' seqs still come from their own inserts.
+    # A group that also marks o-0 and prunes it: its appends' seqs still come from their own inserts.
     marked = asyncio.ensure_future(outbox.mark_forwarded([first[0].order.seq]))
-    pruned = asyncio.ensure_future(outbox.prune(forwarded_before=0))
+    pruned = asyncio.ensure_future(outbox.prune(forwarded_before=time.time() + 60))
     appended = await asyncio.gather(*(outbox.append(_order(n)) for n in range(3, 6)))
-    assert (await marked, await pruned) == (1, 0)
+    assert (await marked, await pruned) == (1, 1)
+    assert outbox.get("o-0") is None
     for result in appended:
         stored = outbox.get(result.order.order_id)
         assert stored is not None
