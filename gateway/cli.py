@@ -17,12 +17,12 @@ import orjson
 
 from edge_nodes.regions import RegionError, load_regions, region_named
 from gateway.central.app import create_central_app
-from gateway.domain.tracegen import generate_trace, write_jsonl
 from gateway.edge.app import create_edge_app
 from gateway.processes import NodeFailed, Supervisor, free_port
-from gateway.replay import Replay, catalog_needs, load_trace
 from gateway.serve import serve
-from gateway.settings import CentralSettings, EdgeSettings, SettingsError
+from gateway.settings import CentralSettings, EdgeSettings, SettingsError, lifted_rate_budgets
+from gateway.traces.generate import generate_trace, write_jsonl
+from gateway.traces.replay import Replay, catalog_needs, load_trace
 
 LOCALHOST = "127.0.0.1"
 
@@ -153,10 +153,12 @@ def run_edge(args: argparse.Namespace) -> int:
 
 
 def _fresh_secrets() -> dict[str, str]:
+    """The secrets of a run that ``demo``, ``fleet`` and ``replay`` start, and its demo identity."""
     return {
         "GATEWAY_SECRET": secrets.token_urlsafe(32),
         "CENTRAL_OPS_TOKEN": secrets.token_urlsafe(24),
         "EDGE_ADMIN_TOKEN": secrets.token_urlsafe(24),
+        "GATEWAY_DEMO_LOGIN": "1",
     }
 
 
@@ -298,7 +300,8 @@ def _replay_on_own_nodes(
     tokens = _fresh_secrets()
     strategy = args.strategy or os.environ.get("EDGE_PRERENDER_STRATEGY", "signals")
     with tempfile.TemporaryDirectory(prefix="replay-") as workdir:
-        supervisor = Supervisor(env={**tokens, "EDGE_PRERENDER_STRATEGY": strategy}, grace_seconds=10)
+        env = {**tokens, **lifted_rate_budgets(), "EDGE_PRERENDER_STRATEGY": strategy}
+        supervisor = Supervisor(env=env, grace_seconds=10)
         try:
             central_url = _start_central(supervisor, free_port(LOCALHOST, 0), Path(workdir))
             edge_port = free_port(LOCALHOST, 0)

@@ -1,4 +1,4 @@
-"""Retry pacing and a circuit breaker, for calls from an edge to its central store.
+"""Retry pacing, a circuit breaker and the failure they guard against, for calls to an upstream.
 
 Backoff is "full jitter" (a uniform draw below an exponentially growing cap), which spreads the
 retries of many edges after an outage instead of synchronising them.
@@ -9,6 +9,10 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+
+
+class OriginUnavailable(Exception):
+    """The origin could not answer in time, and nothing usable was cached."""
 
 
 class Backoff:

@@ -5,16 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import msgspec
-import orjson
 from starlette.responses import Response
 
+from gateway.serialization import dumps
+
 JSON_MEDIA_TYPE = "application/json"
-
-
-def dumps(content: Any) -> bytes:
-    """orjson, with msgspec structs lowered to builtins on the way (orjson cannot see into them)."""
-    return orjson.dumps(content, default=msgspec.to_builtins)
 
 
 class OrjsonResponse(Response):

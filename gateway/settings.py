@@ -12,45 +12,17 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+
+from limits import parse_many
+
+from gateway.domain.payments import DEFAULT_PAYMENT_METHODS, PaymentMethod
 
 SettingsT = TypeVar("SettingsT")
 
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentMethod:
-    id: str
-    title: str
-    # {order_id} and {amount_cents} are filled in; the gateway appends its signature.
-    redirect: str
-
-
-DEFAULT_PAYMENT_METHODS = (
-    PaymentMethod(
-        "alipay", "支付宝", "https://pay.example.com/alipay?order={order_id}&amount={amount_cents}"
-    ),
-    PaymentMethod(
-        "wechat_pay", "微信支付", "https://pay.example.com/wechat?order={order_id}&amount={amount_cents}"
-    ),
-    PaymentMethod(
-        "unionpay", "云闪付", "https://pay.example.com/unionpay?order={order_id}&amount={amount_cents}"
-    ),
-    PaymentMethod("cash_on_delivery", "货到付款", "/v1/orders/{order_id}?cod=1"),
-    PaymentMethod(
-        "huabei", "花呗分期", "https://pay.example.com/huabei?order={order_id}&amount={amount_cents}"
-    ),
-    PaymentMethod("jd_pay", "京东支付", "https://pay.example.com/jd?order={order_id}&amount={amount_cents}"),
-    PaymentMethod(
-        "douyin_pay", "抖音支付", "https://pay.example.com/douyin?order={order_id}&amount={amount_cents}"
-    ),
-    PaymentMethod(
-        "bank_card", "银行卡快捷支付", "https://pay.example.com/card?order={order_id}&amount={amount_cents}"
-    ),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +40,14 @@ class ServerSettings:
     graceful_shutdown_seconds: float = 10.0
     backlog: int = 2048
     access_log: bool = False
+    # Slow and abusive clients. A request's head is a few hundred bytes: even on a lossy 400 kbit/s
+    # link it arrives in well under a second, so one that takes longer than this is trickled.
+    header_read_timeout_seconds: float = 10.0
+    max_header_bytes: int = 32 * 1024
+    # The whole body, once the head is in: 64 KB at 400 kbit/s takes ~1.3 s, retransmits included a few.
+    body_read_timeout_seconds: float = 15.0
+    # Shoppers behind one carrier-grade NAT share an address, so this bounds a flood, not a town.
+    max_connections_per_address: int = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +61,8 @@ class CentralSettings:
     seed_items: int = 10_000
     seed_users: int = 1_000
     max_body_bytes: int = 1 << 20
+    # GATEWAY_DEMO_LOGIN: POST /v1/sessions issues a session for any user id (demo and tests only).
+    demo_login: bool = False
     # Chaos: hold every /v1/ request this long (tests and drills only).
     fault_delay_seconds: float = 0.0
     server: ServerSettings = ServerSettings()
@@ -89,6 +71,7 @@ class CentralSettings:
     def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> CentralSettings:
         values = _read(cls, "CENTRAL_", environ)
         values["secret"] = _secret(environ)
+        values["demo_login"] = _demo_login(environ)
         return _build(cls, values, overrides)
 
 
@@ -105,7 +88,7 @@ class EdgeSettings:
     # Upstream calls never wait longer than this, whatever the request's own budget says.
     central_timeout_seconds: float = 0.6
     # "memory" (per process, bounded, LRU) or "redis" (shared by a region's workers).
-    cache_backend: str = "memory"
+    cache_backend: Literal["memory", "redis"] = "memory"
     cache_redis_url: str = "redis://127.0.0.1:6379/0"
     cache_max_entries: int = 200_000
     cache_max_bytes: int = 256 * 1024 * 1024
@@ -129,10 +112,10 @@ class EdgeSettings:
     prerender_per_shopper: int = 3
     prerender_concurrency: int = 2
     # "signals" (the edge's own predictor), "markov" (the baseline) or "every-view".
-    prerender_strategy: str = "signals"
+    prerender_strategy: Literal["signals", "markov", "every-view"] = "signals"
     outbox_max_depth: int = 100_000
     outbox_max_bytes: int = 2 << 30
-    outbox_synchronous: str = "FULL"
+    outbox_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
     forward_batch_size: int = 200
     forward_max_backoff_seconds: float = 10.0
     breaker_failure_threshold: int = 5
@@ -144,6 +127,22 @@ class EdgeSettings:
     # Stripe keeps keys for 24 hours; forwarded orders are pruned after this.
     idempotency_retention_seconds: float = 24 * 3600
     payment_methods: tuple[PaymentMethod, ...] = DEFAULT_PAYMENT_METHODS
+    # GATEWAY_DEMO_LOGIN: POST /v1/sessions hands out a session for any user id (demo and tests only).
+    # Without it, shoppers come with tokens from the storefront's identity service: signed with the
+    # shared key, or with the key in session_public_key (a PEM file; RS256 or ES256).
+    demo_login: bool = False
+    session_public_key: str = ""
+    session_issuer: str = ""
+    session_audience: str = ""
+    # Rate limits ("N/second|minute|hour|day", several separated by ";"), per shopper (their user id)
+    # and per client address. A shopper behind a carrier-grade NAT shares an address with a town,
+    # so the per-address budgets bound a flood, not a household.
+    rate_sessions_per_address: str = "60/minute"
+    rate_address_per_address: str = "300/minute"
+    rate_signals_per_shopper: str = "120/minute"
+    rate_signals_per_address: str = "6000/minute"
+    rate_orders_per_shopper: str = "20/minute;200/day"
+    rate_orders_per_address: str = "1200/minute"
     # Chaos: hold every /v1/ request this long (tests and drills only).
     fault_delay_seconds: float = 0.0
     server: ServerSettings = ServerSettings()
@@ -152,9 +151,20 @@ class EdgeSettings:
     def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> EdgeSettings:
         values = _read(cls, "EDGE_", environ)
         values["secret"] = _secret(environ)
+        values["demo_login"] = _demo_login(environ)
         if "EDGE_PAYMENT_METHODS" in environ:
             values["payment_methods"] = _payment_methods(environ["EDGE_PAYMENT_METHODS"])
         return _build(cls, values, overrides)
+
+
+def lifted_rate_budgets() -> dict[str, str]:
+    """``EDGE_RATE_*`` set above anything one generator sends: for an edge that a load tool or the
+    replay evaluator drives from one address with a few hundred shoppers (more than a town sends)."""
+    return {
+        f"EDGE_{field.name.upper()}": "1000000000/minute"
+        for field in dataclasses.fields(EdgeSettings)
+        if field.name.startswith("rate_")
+    }
 
 
 def _secret(environ: Mapping[str, str]) -> str:
@@ -164,11 +174,17 @@ def _secret(environ: Mapping[str, str]) -> str:
     return secret
 
 
+def _demo_login(environ: Mapping[str, str]) -> bool:
+    return bool(_convert("GATEWAY_DEMO_LOGIN", environ.get("GATEWAY_DEMO_LOGIN", "0"), False))
+
+
 def _read(cls: type[Any], prefix: str, environ: Mapping[str, str]) -> dict[str, Any]:
-    """Collect ``PREFIX_FIELD`` variables for every field, and ``PREFIX_SERVER_FIELD`` for server ones."""
+    """Collect ``PREFIX_FIELD`` variables for every field, and ``PREFIX_SERVER_FIELD`` for server ones,
+    each checked against the field's type (a choice against its ``Literal``) as it is read."""
     values: dict[str, Any] = {}
+    hints = get_type_hints(cls)
     for field in dataclasses.fields(cls):
-        if field.name in ("secret", "payment_methods"):
+        if field.name in ("secret", "payment_methods", "demo_login"):
             continue
         if field.name == "server":
             server = _read(ServerSettings, f"{prefix}SERVER_", environ)
@@ -176,8 +192,19 @@ def _read(cls: type[Any], prefix: str, environ: Mapping[str, str]) -> dict[str, 
             continue
         name = f"{prefix}{field.name.upper()}"
         if name in environ:
-            values[field.name] = _convert(name, environ[name], field.default)
+            values[field.name] = _convert(name, environ[name], field.default, hints[field.name])
+        if field.name.startswith("rate_"):
+            _check_rate(name, values.get(field.name, field.default))
     return values
+
+
+def _check_rate(name: str, value: str) -> None:
+    try:
+        parse_many(value)
+    except ValueError:
+        raise SettingsError(
+            f"{name}={value!r} is not a rate like 60/minute (several: 20/minute;200/day)"
+        ) from None
 
 
 def _payment_methods(raw: str) -> tuple[PaymentMethod, ...]:
@@ -195,7 +222,12 @@ def _payment_methods(raw: str) -> tuple[PaymentMethod, ...]:
     return methods
 
 
-def _convert(name: str, raw: str, default: Any) -> Any:
+def _convert(name: str, raw: str, default: Any, kind: Any = None) -> Any:
+    if get_origin(kind) is Literal:
+        choices = get_args(kind)
+        if raw not in choices:
+            raise SettingsError(f"{name}={raw!r} must be one of {', '.join(choices)}")
+        return raw
     try:
         if isinstance(default, bool):
             if raw.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:

@@ -23,7 +23,7 @@ import aiohttp
 import uvloop
 from hdrh.histogram import HdrHistogram
 
-from gateway.middleware import server_timing_total
+from gateway.timing import server_timing_total
 
 
 async def run(

@@ -42,6 +42,7 @@ from pathlib import Path
 import httpx
 
 from gateway.processes import Node, NodeFailed, free_port, wait_ready
+from loadtests.environment import LOAD_ENV
 
 HOST = "127.0.0.1"
 SERVER_CPU, LOAD_CPU = "0", "1"
@@ -216,7 +217,11 @@ def run(
     half_runs: int = 3,
 ) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix="server-bench-"))
-    env = {"GATEWAY_SECRET": secrets.token_urlsafe(32), "CENTRAL_OPS_TOKEN": secrets.token_urlsafe(16)}
+    env = {
+        "GATEWAY_SECRET": secrets.token_urlsafe(32),
+        "CENTRAL_OPS_TOKEN": secrets.token_urlsafe(16),
+        **LOAD_ENV,
+    }
     cli = [sys.executable, "-m", "gateway.cli"]
     central_port, edge_port, bare_port = (free_port(HOST, 0) for _ in range(3))
     body = json.dumps(ORDER)

@@ -11,10 +11,13 @@ from pathlib import Path
 import httpx
 
 from gateway.processes import Node, Supervisor, free_port
+from loadtests.environment import LOAD_ENV
 
 HOST = "127.0.0.1"
 # A small catalog keeps start-up fast; the full 10k seed is covered by the seeder's own tests.
 SMALL_SEED = {"CENTRAL_SEED_ITEMS": "200", "CENTRAL_SEED_USERS": "50"}
+# Demo shoppers sign in; rate budgets stay out of the way of tests that are not about them.
+TEST_NODE_ENV = {**SMALL_SEED, **LOAD_ENV}
 
 
 def fresh_secrets() -> dict[str, str]:
@@ -53,7 +56,7 @@ def start_edge(supervisor: Supervisor, central_url: str, data_dir: Path, port: i
 
 @contextmanager
 def cluster(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Cluster]:
-    supervisor = Supervisor(env={**fresh_secrets(), **SMALL_SEED, **(extra_env or {})}, grace_seconds=5)
+    supervisor = Supervisor(env={**fresh_secrets(), **TEST_NODE_ENV, **(extra_env or {})}, grace_seconds=5)
     try:
         central = start_central(supervisor, data_dir)
         edge = start_edge(supervisor, central.url, data_dir)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.models import Item
-from gateway.responses import dumps
+from gateway.serialization import dumps
 
 
 @dataclass(frozen=True, slots=True)

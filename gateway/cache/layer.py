@@ -30,14 +30,11 @@ from aiocache.base import BaseCache
 from gateway.cache.near import NearTier
 from gateway.cache.tags import TagIndex
 from gateway.ops import metrics
+from gateway.resilience import OriginUnavailable
 
 logger = logging.getLogger("gateway.cache")
 
 T = TypeVar("T")
-
-
-class OriginUnavailable(Exception):
-    """The origin could not answer in time, and nothing usable was cached."""
 
 
 @dataclass(frozen=True, slots=True)

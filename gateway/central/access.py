@@ -6,7 +6,7 @@ from starlette.requests import Request
 
 from gateway.central.context import CentralContext
 from gateway.errors import ApiError
-from gateway.http import bearer_token
+from gateway.http.headers import bearer_token
 from gateway.signing import credential_matches
 
 

@@ -11,15 +11,12 @@ from starlette.middleware import Middleware
 
 from gateway.central import changes, orders, routes
 from gateway.central.context import CentralContext, ChangeSignal
-from gateway.central.seed import build_seed
 from gateway.central.storage import CentralStorage, SqliteStorage
-from gateway.errors import EXCEPTION_HANDLERS
-from gateway.middleware import (
-    BodyLimitMiddleware,
-    InflightLimitMiddleware,
-    ServerTimingMiddleware,
-    with_fault_delay,
-)
+from gateway.http.handlers import EXCEPTION_HANDLERS
+from gateway.http.middleware import PolicyMiddleware, with_fault_delay
+from gateway.http.policy import RequestLimits, RequestPolicy, RouteNames
+from gateway.ops.budgets import RouteStats
+from gateway.seed import build_seed
 from gateway.serve import freeze_startup_heap
 from gateway.settings import CentralSettings
 from gateway.signing import BatchSigner, SessionSigner, edge_credential
@@ -27,7 +24,31 @@ from gateway.signing import BatchSigner, SessionSigner, edge_credential
 logger = logging.getLogger("gateway.central")
 
 
+ROUTE_NAMES = RouteNames(
+    exact={
+        "/v1/order-batches": "order_batches",
+        "/v1/changes": "changes",
+        "/v1/sessions": "sessions",
+        "/v1/orders": "orders",
+        "/v1/review-queue": "review_queue",
+        "/v1/coupons": "coupons",
+        **dict.fromkeys(("/healthz", "/readyz"), "ops"),
+    },
+    prefixes=(("/v1/items/", "items"), ("/v1/users/", "users")),
+)
+
+
 def create_central_app(settings: CentralSettings, storage: CentralStorage | None = None) -> Starlette:
+    server = settings.server
+    policy = RequestPolicy(
+        ROUTE_NAMES,
+        RouteStats({}),
+        RequestLimits(
+            max_body_bytes=settings.max_body_bytes,
+            max_inflight=server.max_inflight_requests,
+            body_read_seconds=server.body_read_timeout_seconds,
+        ),
+    )
     store = storage or SqliteStorage(settings.data_dir / "central.sqlite3")
 
     @contextlib.asynccontextmanager
@@ -43,6 +64,7 @@ def create_central_app(settings: CentralSettings, storage: CentralStorage | None
             edge_credential=edge_credential(settings.secret),
             ops_token=settings.ops_token,
             changes=ChangeSignal(),
+            demo_login=settings.demo_login,
         )
         freeze_startup_heap()
         try:
@@ -54,9 +76,7 @@ def create_central_app(settings: CentralSettings, storage: CentralStorage | None
         routes=[*routes.ROUTES, *orders.ROUTES, *changes.ROUTES],
         middleware=with_fault_delay(
             [
-                Middleware(ServerTimingMiddleware),
-                Middleware(InflightLimitMiddleware, max_inflight=settings.server.max_inflight_requests),
-                Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+                Middleware(PolicyMiddleware, policy=policy),
             ],
             settings.fault_delay_seconds,
         ),

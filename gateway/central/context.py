@@ -44,6 +44,7 @@ class CentralContext:
     edge_credential: str
     ops_token: str | None
     changes: ChangeSignal
+    demo_login: bool = False
 
 
 def central_context(request: Request) -> CentralContext:

@@ -26,7 +26,10 @@ async def readyz(request: Request) -> Response:
 
 
 async def create_session(request: Request) -> Response:
+    """The demo identity (``GATEWAY_DEMO_LOGIN=1`` only): a session for any user id, who is created."""
     context = central_context(request)
+    if not context.demo_login:
+        raise ApiError(404, "not_found", "sessions come from the storefront's identity service")
     body = decode_json(await request.body(), SessionRequest)
     created = await context.storage.ensure_user(body.user_id)
     token, expires_at = context.signer.issue(body.user_id)

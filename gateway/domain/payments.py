@@ -9,8 +9,39 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from gateway.settings import PaymentMethod
+
+@dataclass(frozen=True, slots=True)
+class PaymentMethod:
+    id: str
+    title: str
+    # {order_id} and {amount_cents} are filled in; the gateway appends its signature.
+    redirect: str
+
+
+DEFAULT_PAYMENT_METHODS = (
+    PaymentMethod(
+        "alipay", "支付宝", "https://pay.example.com/alipay?order={order_id}&amount={amount_cents}"
+    ),
+    PaymentMethod(
+        "wechat_pay", "微信支付", "https://pay.example.com/wechat?order={order_id}&amount={amount_cents}"
+    ),
+    PaymentMethod(
+        "unionpay", "云闪付", "https://pay.example.com/unionpay?order={order_id}&amount={amount_cents}"
+    ),
+    PaymentMethod("cash_on_delivery", "货到付款", "/v1/orders/{order_id}?cod=1"),
+    PaymentMethod(
+        "huabei", "花呗分期", "https://pay.example.com/huabei?order={order_id}&amount={amount_cents}"
+    ),
+    PaymentMethod("jd_pay", "京东支付", "https://pay.example.com/jd?order={order_id}&amount={amount_cents}"),
+    PaymentMethod(
+        "douyin_pay", "抖音支付", "https://pay.example.com/douyin?order={order_id}&amount={amount_cents}"
+    ),
+    PaymentMethod(
+        "bank_card", "银行卡快捷支付", "https://pay.example.com/card?order={order_id}&amount={amount_cents}"
+    ),
+)
 
 
 class PaymentCatalog:

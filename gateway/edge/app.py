@@ -2,57 +2,36 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
-import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from edge_nodes.regions import Region, load_regions
-from gateway.cache import build_cache
-from gateway.cache.layer import Policy
-from gateway.divisions import load_divisions
-from gateway.domain.address import AddressResolver
-from gateway.domain.ids import OrderIds
-from gateway.domain.payments import PaymentCatalog
-from gateway.domain.predictor import EveryView, MarkovBaseline, Predictor, SignalPredictor
-from gateway.domain.rules import RulePolicy
-from gateway.domain.tracegen import generate_trace
-from gateway.edge import addresses, admin, catalog, dashboard, health, order_page, orders, sessions, signals
-from gateway.edge.ack_lane import OrderAckLane
-from gateway.edge.central_client import CentralClient
-from gateway.edge.change_feed import ChangeFollower
-from gateway.edge.context import EdgeContext
 from gateway.edge.csrf import CookieOriginCheck, trusted_origins
-from gateway.edge.fast_path import PrerenderFastPath
-from gateway.edge.idempotency import IdempotencyGuard
-from gateway.edge.pages import PageStore
-from gateway.edge.prerender import Prerenderer
-from gateway.edge.reference import Reference
-from gateway.edge.signal_store import SignalStore
-from gateway.errors import EXCEPTION_HANDLERS
-from gateway.middleware import (
-    BodyLimitMiddleware,
-    InflightLimitMiddleware,
-    ServerTimingMiddleware,
-    with_fault_delay,
+from gateway.edge.lanes.acks import OrderAckLane
+from gateway.edge.lanes.prerender_hits import PrerenderFastPath
+from gateway.edge.node import open_node
+from gateway.edge.routes import (
+    addresses,
+    admin,
+    catalog,
+    dashboard,
+    health,
+    order_page,
+    orders,
+    sessions,
+    signals,
 )
-from gateway.ops import endpoints, metrics
-from gateway.ops.budgets import BudgetMiddleware, RouteStats
-from gateway.ops.load import LoadGauge
-from gateway.outbox.forwarder import Forwarder
-from gateway.outbox.store import Outbox
-from gateway.resilience import Backoff, CircuitBreaker
+from gateway.http.handlers import EXCEPTION_HANDLERS
+from gateway.http.middleware import PolicyMiddleware, with_fault_delay
+from gateway.http.policy import RequestLimits, RequestPolicy, RouteNames
+from gateway.http.rate_limits import RateLimits, storage_for
+from gateway.ops import endpoints
+from gateway.ops.budgets import RouteStats
 from gateway.serve import freeze_startup_heap
 from gateway.settings import EdgeSettings
-from gateway.signing import BatchSigner, SessionSigner, edge_credential, payment_redirect_key
-
-logger = logging.getLogger("gateway.edge")
 
 # The hot routes first: Starlette tries them in order.
 ROUTES = [
@@ -72,27 +51,31 @@ ROUTES = [
     Route("/dashboard", dashboard.page, methods=["GET"]),
     Route("/admin/purge", admin.purge, methods=["POST"]),
 ]
-
-
-def rule_policy(settings: EdgeSettings, regions: list[Region]) -> RulePolicy:
-    if settings.remote_adcode_prefixes:
-        remote = tuple(p.strip() for p in settings.remote_adcode_prefixes.split(",") if p.strip())
-    else:
-        remote = tuple(prefix for region in regions for prefix in region.remote_adcode_prefixes)
-    return RulePolicy(remote_adcode_prefixes=remote)
-
-
-def cache_policies(settings: EdgeSettings) -> tuple[Policy, Policy]:
-    """(items, other reference data): lifetimes from the settings, shared stale and error windows."""
-    common = {
-        "stale_seconds": settings.cache_stale_seconds,
-        "error_seconds": settings.cache_error_seconds,
-        "negative_seconds": settings.cache_negative_seconds,
-    }
-    return (
-        Policy(fresh_seconds=settings.item_cache_ttl_seconds, **common),
-        Policy(fresh_seconds=settings.reference_cache_ttl_seconds, **common),
-    )
+ROUTE_NAMES = RouteNames(
+    exact={
+        "/v1/order-page": "order_page",
+        "/v1/signals": "signals",
+        "/v1/sessions": "sessions",
+        "/v1/orders": "orders",
+        **dict.fromkeys(("/healthz", "/readyz", "/metrics", "/stats", "/dashboard"), "ops"),
+    },
+    prefixes=(
+        ("/v1/orders/", "order_status"),
+        ("/v1/catalog/items/", "catalog_item"),
+        ("/v1/address/", "address"),
+        ("/admin/", "admin"),
+    ),
+    post_names={"/v1/orders": "order_ack"},
+    form_names={"/v1/orders": "payment_redirect"},  # the page's plain form: answered with the redirect to pay
+)
+# Per client address, checked before the body is read: a flood is refused for the least it can cost.
+ADDRESS_BUDGETS = {
+    "sessions": "sessions_per_address",
+    "address": "address_per_address",
+    "signals": "signals_per_address",
+    "order_ack": "orders_per_address",
+    "payment_redirect": "orders_per_address",
+}
 
 
 def route_budgets(settings: EdgeSettings) -> dict[str, float]:
@@ -103,117 +86,48 @@ def route_budgets(settings: EdgeSettings) -> dict[str, float]:
     }
 
 
-def predictor_for(strategy: str) -> Predictor:
-    if strategy == "signals":
-        return SignalPredictor()
-    if strategy == "markov":
-        return MarkovBaseline.learn(generate_trace(seed=1, users=300))
-    if strategy == "every-view":
-        return EveryView()
-    raise ValueError(f"EDGE_PRERENDER_STRATEGY must be signals, markov or every-view, not {strategy!r}")
+def rate_limits_for(settings: EdgeSettings) -> RateLimits:
+    budgets = {
+        "sessions_per_address": settings.rate_sessions_per_address,
+        "address_per_address": settings.rate_address_per_address,
+        "signals_per_shopper": settings.rate_signals_per_shopper,
+        "signals_per_address": settings.rate_signals_per_address,
+        "orders_per_shopper": settings.rate_orders_per_shopper,
+        "orders_per_address": settings.rate_orders_per_address,
+    }
+    shared = settings.cache_redis_url if settings.cache_backend == "redis" else None
+    return RateLimits(budgets, storage_for(shared))
 
 
 def create_edge_app(settings: EdgeSettings) -> Starlette:
-    load = LoadGauge()
-    route_stats = RouteStats(route_budgets(settings), settings.default_budget_seconds)
+    server = settings.server
+    policy = RequestPolicy(
+        ROUTE_NAMES,
+        RouteStats(route_budgets(settings), settings.default_budget_seconds),
+        RequestLimits(
+            max_body_bytes=settings.max_body_bytes,
+            max_inflight=server.max_inflight_requests,
+            body_read_seconds=server.body_read_timeout_seconds,
+        ),
+        rate_limits=(rate_limits := rate_limits_for(settings)),
+        address_budgets=ADDRESS_BUDGETS,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        regions = load_regions(Path(settings.regions_dir) if settings.regions_dir else None)
-        breaker = CircuitBreaker(settings.breaker_failure_threshold, settings.breaker_reset_seconds)
-        central = CentralClient(settings.central_url, edge_credential(settings.secret), breaker)
-        outbox = Outbox(
-            settings.data_dir / "outbox.sqlite3",
-            synchronous=settings.outbox_synchronous,
-            max_depth=settings.outbox_max_depth,
-            max_bytes=settings.outbox_max_bytes,
-            on_commit=metrics.OUTBOX_COMMIT_SECONDS.observe,
-        )
-        outbox.open()
-        await central.start()
-        forwarder = Forwarder(
-            outbox,
-            central,
-            BatchSigner(settings.secret),
-            settings.node_id,
-            batch_size=settings.forward_batch_size,
-            backoff=Backoff(cap=settings.forward_max_backoff_seconds),
-            retention_seconds=settings.idempotency_retention_seconds,
-        )
-        reference = Reference(central, build_cache(settings, "reference"), *cache_policies(settings))
-        policy = rule_policy(settings, regions)
-        pages = PageStore(settings.prerender_ttl_seconds, settings.prerender_max_pages)
-        prerenderer = Prerenderer(
-            reference=reference,
-            pages=pages,
-            predictor=predictor_for(settings.prerender_strategy),
-            payment_methods=settings.payment_methods,
-            remote_prefixes=policy.remote_adcode_prefixes,
-            busy=lambda: load.busy,
-            concurrency=settings.prerender_concurrency,
-            per_shopper=settings.prerender_per_shopper,
-        )
-        context = EdgeContext(
-            settings=settings,
-            central=central,
-            signer=SessionSigner(settings.secret),
-            reference=reference,
-            outbox=outbox,
-            idempotency=IdempotencyGuard(outbox),
-            forwarder=forwarder,
-            resolver=AddressResolver(load_divisions()),
-            payments=PaymentCatalog(settings.payment_methods, payment_redirect_key(settings.secret)),
-            policy=policy,
-            order_ids=OrderIds(),
-            addresses=build_cache(settings, "address"),
-            regions=tuple(regions),
-            signals=SignalStore(),
-            pages=pages,
-            prerenderer=prerenderer,
-            route_stats=route_stats,
-            started_at=time.time(),
-        )
-        app.state.edge = context
-        for cache in context.caches:
-            metrics.watch_cache(cache)
-        metrics.OUTBOX_DEPTH.set_function(lambda: outbox.depth)
-        metrics.OUTBOX_OLDEST_SECONDS.set_function(outbox.oldest_pending_age)
-        freeze_startup_heap()
-        background = [
-            asyncio.create_task(forwarder.run(), name="forwarder"),
-            asyncio.create_task(
-                ChangeFollower(central, reference, on_item=pages.drop_sku).run(), name="change-feed"
-            ),
-        ]
-        try:
+        async with contextlib.AsyncExitStack() as stack:
+            app.state.edge = await open_node(settings, policy, rate_limits, stack)
+            freeze_startup_heap()
             yield
-        finally:
-            for task in background:
-                task.cancel()
-            await asyncio.gather(*background, return_exceptions=True)
-            await prerenderer.close()
-            await outbox.close()
-            await central.close()
 
     return Starlette(
         routes=ROUTES,
         middleware=with_fault_delay(
             [
-                Middleware(PrerenderFastPath, stats=route_stats),
-                Middleware(
-                    OrderAckLane,
-                    stats=route_stats,
-                    gauge=load,
-                    max_inflight=settings.server.max_inflight_requests,
-                    max_body_bytes=settings.max_body_bytes,
-                ),
-                Middleware(BudgetMiddleware, stats=route_stats),
-                Middleware(ServerTimingMiddleware),
+                Middleware(PrerenderFastPath, policy=policy),
+                Middleware(OrderAckLane, policy=policy),
+                Middleware(PolicyMiddleware, policy=policy),
                 Middleware(CookieOriginCheck, trusted_origins=trusted_origins(settings.trusted_origins)),
-                Middleware(
-                    InflightLimitMiddleware, max_inflight=settings.server.max_inflight_requests, gauge=load
-                ),
-                Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
             ],
             settings.fault_delay_seconds,
         ),

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.requests import Request
-
 from edge_nodes.regions import Region
 from gateway.cache.layer import EdgeCache
+from gateway.clients.central import CentralClient
 from gateway.domain.address import AddressResolver
 from gateway.domain.ids import OrderIds
 from gateway.domain.payments import PaymentCatalog
 from gateway.domain.rules import RulePolicy
-from gateway.edge.central_client import CentralClient
-from gateway.edge.idempotency import IdempotencyGuard
-from gateway.edge.pages import PageStore
-from gateway.edge.prerender import Prerenderer
-from gateway.edge.reference import Reference
-from gateway.edge.signal_store import SignalStore
+from gateway.edge.services.idempotency import IdempotencyGuard
+from gateway.edge.services.pages import PageStore
+from gateway.edge.services.prerender import Prerenderer
+from gateway.edge.services.reference import Reference
+from gateway.edge.services.signal_store import SignalStore
+from gateway.http.rate_limits import RateLimits
 from gateway.ops.budgets import RouteStats
 from gateway.outbox.forwarder import Forwarder
 from gateway.outbox.store import Outbox
@@ -44,6 +43,7 @@ class EdgeContext:
     pages: PageStore
     prerenderer: Prerenderer
     route_stats: RouteStats
+    rate_limits: RateLimits
     started_at: float
 
     @property
@@ -52,8 +52,3 @@ class EdgeContext:
 
     def region_of(self, adcode: str) -> str | None:
         return next((region.name for region in self.regions if region.serves(adcode)), None)
-
-
-def edge_context(request: Request) -> EdgeContext:
-    context: EdgeContext = request.app.state.edge
-    return context

@@ -26,8 +26,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.edge.auth import SESSION_COOKIE
 from gateway.errors import ApiError
-from gateway.http import authorization_of, bearer_of, first_headers
-from gateway.middleware import send_error
+from gateway.http.asgi import send_error
+from gateway.http.headers import authorization_of, bearer_of, first_headers
 from gateway.settings import SettingsError
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from gateway.edge.central_client import CentralClient, CentralRejected, CentralUnavailable
+from gateway.clients.central import CentralClient, CentralRejected, CentralUnavailable
 from gateway.ops import metrics
 from gateway.outbox.store import Outbox, PendingOrder
 from gateway.resilience import Backoff

@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message
 
 from gateway.edge.app import create_edge_app
 from gateway.edge.context import EdgeContext
-from gateway.settings import EdgeSettings
+from gateway.settings import EdgeSettings, lifted_rate_budgets
 from tests.asgi import http_scope
 
 
@@ -36,8 +36,10 @@ async def call(
 
 class EdgeInProcess:
     def __init__(self, tmp: Path) -> None:
+        # Rate limits are counted as in production, with budgets one benchmark loop cannot spend.
+        budgets = {name.removeprefix("EDGE_").lower(): value for name, value in lifted_rate_budgets().items()}
         settings = EdgeSettings(
-            secret="benchmark-secret-long-enough", central_url="http://127.0.0.1:9", data_dir=tmp
+            secret="benchmark-secret-long-enough", central_url="http://127.0.0.1:9", data_dir=tmp, **budgets
         )
         self.app: Starlette = create_edge_app(settings)
         self.loop = asyncio.new_event_loop()

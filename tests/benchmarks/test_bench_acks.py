@@ -14,9 +14,9 @@ import itertools
 import orjson
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from gateway.central.seed import COUPONS, build_seed
-from gateway.edge.reference import COUPONS_KEY, book_key
+from gateway.edge.services.reference import COUPONS_KEY, book_key
 from gateway.models import AddressBook
+from gateway.seed import COUPONS, build_seed
 from tests.benchmarks.asgi import EdgeInProcess, call
 
 CONCURRENT = 32

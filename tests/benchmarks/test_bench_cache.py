@@ -9,9 +9,9 @@ from __future__ import annotations
 import orjson
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from gateway.central.seed import build_seed
 from gateway.divisions import load_divisions
 from gateway.domain.address import AddressResolver
+from gateway.seed import build_seed
 from tests.benchmarks.asgi import EdgeInProcess, call
 
 ROUNDS = 1000

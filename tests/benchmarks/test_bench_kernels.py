@@ -16,10 +16,10 @@ from pytest_benchmark.fixture import BenchmarkFixture
 from gateway.cache.items import CachedItem
 from gateway.cache.layer import EdgeCache, Loader, Policy
 from gateway.cache.tags import MemoryTagIndex
-from gateway.central.seed import build_seed
-from gateway.edge.idempotency import IdempotencyGuard
+from gateway.edge.services.idempotency import IdempotencyGuard
 from gateway.models import SessionRequest
 from gateway.outbox.store import Outbox, StoredOrder
+from gateway.seed import build_seed
 from gateway.signing import SessionSigner
 from gateway.validation import decode_json
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from gateway.central.seed import COUPONS, build_seed
 from gateway.divisions import load_divisions
 from gateway.domain.address import AddressResolver
 from gateway.domain.orders import OrderContext, assess
@@ -13,6 +12,7 @@ from gateway.domain.payments import PaymentCatalog
 from gateway.domain.pricing import price_order
 from gateway.domain.rules import RulePolicy
 from gateway.models import AddressBook, InlineAddress, OrderRequest
+from gateway.seed import COUPONS, build_seed
 from gateway.settings import DEFAULT_PAYMENT_METHODS
 
 SEED = build_seed(items=50, users=5)

@@ -13,9 +13,11 @@ from urllib.parse import quote
 
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from gateway.central.seed import build_seed
-from gateway.domain.render import OrderPage, build_page, compress, render_html
-from gateway.edge.pages import StoredPage
+from gateway.domain.order_page import OrderPage, build_page
+from gateway.domain.page_html import render_html
+from gateway.edge.services.pages import StoredPage
+from gateway.http.compression import compress
+from gateway.seed import build_seed
 from gateway.settings import DEFAULT_PAYMENT_METHODS
 from tests.benchmarks.asgi import EdgeInProcess, call
 

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 import pytest
 from aiocache import RedisCache, SimpleMemoryCache
 
-from gateway.cache.layer import EdgeCache, Loader, OriginUnavailable, Policy
+from gateway.cache.layer import EdgeCache, Loader, Policy
 from gateway.cache.tags import MemoryTagIndex
 from gateway.processes import free_port
+from gateway.resilience import OriginUnavailable
 
 POLICY = Policy(fresh_seconds=10, stale_seconds=5, error_seconds=60, negative_seconds=2, jitter=0)
 

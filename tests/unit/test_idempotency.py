@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gateway.domain.budgets import Deadline
-from gateway.edge.idempotency import IdempotencyGuard
+from gateway.edge.services.idempotency import IdempotencyGuard
 from gateway.errors import ApiError
 from gateway.outbox.store import Outbox, StoredOrder
 

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
-from gateway.central.seed import COUPONS
 from gateway.divisions import load_divisions
 from gateway.domain.address import AddressResolver
 from gateway.domain.orders import CHINA_STANDARD_TIME as CST
@@ -14,6 +13,7 @@ from gateway.domain.payments import PaymentCatalog
 from gateway.domain.rules import RulePolicy
 from gateway.errors import ApiError
 from gateway.models import AddressBook, Gift, InlineAddress, OrderRequest
+from gateway.seed import COUPONS
 from gateway.settings import DEFAULT_PAYMENT_METHODS
 from gateway.validation import decode_json
 from tests.unit.order_fixtures import HOME, OFFICE, PHONE

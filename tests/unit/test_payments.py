@@ -6,8 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from gateway.domain.payments import PaymentCatalog
-from gateway.settings import DEFAULT_PAYMENT_METHODS, PaymentMethod
+from gateway.domain.payments import DEFAULT_PAYMENT_METHODS, PaymentCatalog, PaymentMethod
 
 KEY = b"a-test-redirect-key"
 PATH_ONLY = PaymentMethod("wallet", "钱包", "https://pay.example.com/wallet/{order_id}/{amount_cents}")

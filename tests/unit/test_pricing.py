@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.central.seed import COUPONS
 from gateway.domain.pricing import Pricing, price_order
 from gateway.models import Coupon
+from gateway.seed import COUPONS
 
 SEEDED = {coupon.code: coupon for coupon in COUPONS}
 

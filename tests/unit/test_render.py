@@ -10,23 +10,21 @@ import msgspec
 import orjson
 import pytest
 
-from gateway.central.seed import build_seed
-from gateway.central.storage import SeedData
-from gateway.domain.pricing import price_order
-from gateway.domain.render import (
+from gateway.domain.order_page import (
     ADDRESS_HINT,
     FORM_FIELDS,
     DeliveryEstimate,
     OrderPage,
     build_page,
-    compress,
     delivery_estimate,
-    render_html,
     render_qty_variant,
-    yuan,
 )
+from gateway.domain.page_html import render_html, yuan
+from gateway.domain.payments import DEFAULT_PAYMENT_METHODS, PaymentMethod
+from gateway.domain.pricing import price_order
+from gateway.http.compression import compress
 from gateway.models import Address, Coupon, Item, OrderRequest
-from gateway.settings import DEFAULT_PAYMENT_METHODS, PaymentMethod
+from gateway.seed import SeedData, build_seed
 
 ONE_TCP_WINDOW = 14 * 1024  # ten segments of ~1.4 KB: what a new connection may send in its first RTT
 REMOTE = ("54", "63", "65", "5132", "5133")

@@ -6,7 +6,6 @@ import msgspec
 import pytest
 from msgspec.structs import replace
 
-from gateway.central.seed import COUPONS
 from gateway.domain.orders import CHINA_STANDARD_TIME as CST
 from gateway.domain.pricing import price_order
 from gateway.domain.rules import (
@@ -20,6 +19,7 @@ from gateway.domain.rules import (
     evaluate,
 )
 from gateway.models import Address, Gift, Item, OrderRequest
+from gateway.seed import COUPONS
 from tests.unit.order_fixtures import HOME, PHONE
 
 SEEDED = {coupon.code: coupon for coupon in COUPONS}

@@ -5,9 +5,8 @@ from collections import Counter
 
 import pytest
 
-from gateway.central.seed import COUPONS, build_seed, item_sku, user_id
-from gateway.central.storage import SeedData
 from gateway.divisions import load_divisions
+from gateway.seed import COUPONS, SeedData, build_seed, item_sku, user_id
 
 
 @pytest.fixture(scope="module")

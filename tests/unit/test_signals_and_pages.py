@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.central.seed import build_seed
-from gateway.domain.render import build_page, compress, render_html
-from gateway.edge.pages import PageStore, StoredPage
-from gateway.edge.signal_store import SignalStore
-from gateway.edge.signals import parse_signal
+from gateway.domain.order_page import build_page
+from gateway.domain.page_html import render_html
+from gateway.edge.routes.signals import parse_signal
+from gateway.edge.services.pages import PageStore, StoredPage
+from gateway.edge.services.signal_store import SignalStore
+from gateway.http.compression import compress
+from gateway.seed import build_seed
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from collections import defaultdict
 
 import pytest
 
-from gateway.central.seed import build_seed, user_id
-from gateway.domain.tracegen import generate_trace, write_jsonl
-from gateway.domain.tracegen_world import CHINA_UTC_OFFSET_S, EVENT_FIELDS
 from gateway.models import Item
+from gateway.seed import build_seed, user_id
+from gateway.traces.generate import generate_trace, write_jsonl
+from gateway.traces.world import CHINA_UTC_OFFSET_S, EVENT_FIELDS
 
 Event = dict[str, object]
 SIGNALS = {"view", "spec", "cart"}

@@ -9,10 +9,10 @@ from gateway.central.storage.base import (
     IngestOrder,
     IngestResult,
     ReviewItem,
-    SeedData,
     StoredOrderRow,
 )
 from gateway.central.storage.sqlite import SqliteStorage
+from gateway.seed import SeedData
 
 __all__ = [
     "CentralStorage",

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from gateway.models import Address, AddressBook, Change, Coupon, Item, ItemChange, NewAddress, NewItem
-
-
-@dataclass(frozen=True, slots=True)
-class SeedData:
-    items: list[Item]
-    addresses: dict[str, list[Address]]
-    coupons: list[Coupon] = field(default_factory=list)
+from gateway.seed import SeedData
 
 
 @dataclass(frozen=True, slots=True)

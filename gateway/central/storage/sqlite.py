@@ -16,9 +16,10 @@ from typing import TypeVar
 
 from gateway.central.storage import sqlite_catalog as catalog
 from gateway.central.storage import sqlite_orders as order_rows
-from gateway.central.storage.base import IngestOrder, IngestResult, ReviewItem, SeedData, StoredOrderRow
+from gateway.central.storage.base import IngestOrder, IngestResult, ReviewItem, StoredOrderRow
 from gateway.central.storage.sqlite_db import SCHEMA, scalar
 from gateway.models import Address, AddressBook, Change, Coupon, Item, ItemChange, NewAddress, NewItem
+from gateway.seed import SeedData
 
 T = TypeVar("T")
 _TABLES = ("items", "users", "addresses", "coupons", "orders", "review_queue", "changes")

@@ -8,9 +8,9 @@ import time
 
 import orjson
 
-from gateway.central.storage.base import SeedData
 from gateway.central.storage.sqlite_db import transaction
 from gateway.models import Address, AddressBook, Change, Coupon, Item, ItemChange, NewAddress, NewItem
+from gateway.seed import SeedData
 
 _ITEM_COLUMNS = "sku, title, category, price_cents, specs, spec_stock, version, updated_at"
 

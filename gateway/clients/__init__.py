@@ -1,0 +1,1 @@
+"""Clients of other services, below every package that calls them."""

@@ -1,0 +1,1 @@
+"""Browsing traces: the synthetic generator and the replay evaluator."""
