@@ -6,25 +6,22 @@ import argparse
 import asyncio
 import logging
 import os
-import secrets
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 from edge_nodes.regions import RegionError, load_regions, region_named
 from gateway.central.app import create_central_app
 from gateway.edge.app import create_edge_app
+from gateway.launch import LOCALHOST, fresh_secrets, start_central, start_edge
 from gateway.processes import NodeFailed, Supervisor, free_port
-from gateway.serve import serve
-from gateway.settings import CentralSettings, EdgeSettings, SettingsError, lifted_rate_budgets
+from gateway.serving.uvicorn_server import serve
+from gateway.settings import CentralSettings, EdgeSettings, SettingsError
+from gateway.traces.drive import ReplayOptions, ReplayTarget, replay_on_own_nodes, replay_trace
 from gateway.traces.generate import generate_trace, write_jsonl
-from gateway.traces.replay import Replay, catalog_needs, load_trace
-
-LOCALHOST = "127.0.0.1"
+from gateway.traces.replay import ReplayFailed, load_trace
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Callable[[argparse.Namespace], int] = args.command
     try:
         return command(args)
-    except (SettingsError, RegionError, NodeFailed) as exc:
+    except (SettingsError, RegionError, NodeFailed, ReplayFailed) as exc:
         print(f"edge-gateway {args.verb}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -89,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         replay, "--central-url", "REPLAY_CENTRAL_URL", "with --edge: its central store, to add missing items"
     )
     _flag(replay, "--ops-token", "CENTRAL_OPS_TOKEN", "with --central-url: the central store's ops token")
+    _flag(replay, "--admin-token", "EDGE_ADMIN_TOKEN", "with --edge: its admin token (prerender counts)")
     _flag(
         replay,
         "--strategy",
@@ -152,59 +150,27 @@ def run_edge(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fresh_secrets() -> dict[str, str]:
-    """The secrets of a run that ``demo``, ``fleet`` and ``replay`` start, and its demo identity."""
-    return {
-        "GATEWAY_SECRET": secrets.token_urlsafe(32),
-        "CENTRAL_OPS_TOKEN": secrets.token_urlsafe(24),
-        "EDGE_ADMIN_TOKEN": secrets.token_urlsafe(24),
-        "GATEWAY_DEMO_LOGIN": "1",
-    }
-
-
-def _start_central(supervisor: Supervisor, port: int, data_dir: Path) -> str:
-    url = f"http://{LOCALHOST}:{port}"
-    supervisor.start(
-        "central",
-        ["central", "--host", LOCALHOST, "--port", str(port), "--data-dir", str(data_dir / "central")],
-        url,
-        "/readyz",
-    )
-    return url
-
-
 def run_demo(args: argparse.Namespace) -> int:
     data_dir: Path = args.data_dir or Path("var/demo")
-    tokens = _fresh_secrets()
+    tokens = fresh_secrets()
     supervisor = Supervisor(env=tokens)
     try:
-        central_url = _start_central(supervisor, args.central_port or free_port(LOCALHOST, 8800), data_dir)
-        edge_port = args.edge_port or free_port(LOCALHOST, 8801)
-        edge_url = f"http://{LOCALHOST}:{edge_port}"
-        supervisor.start(
-            "edge",
-            [
-                "edge",
-                "--host",
-                LOCALHOST,
-                "--port",
-                str(edge_port),
-                "--central-url",
-                central_url,
-                "--data-dir",
-                str(data_dir / "edge"),
-                "--node-id",
-                "edge-demo",
-            ],
-            edge_url,
-            "/readyz",
+        central = start_central(supervisor, data_dir, args.central_port or free_port(LOCALHOST, 8800))
+        edge = start_edge(
+            supervisor,
+            data_dir,
+            node_id="edge-demo",
+            directory="edge",
+            port=args.edge_port or free_port(LOCALHOST, 8801),
+            central_url=central.url,
         )
-        print(f"central: {central_url}   (ops token: {tokens['CENTRAL_OPS_TOKEN']})", flush=True)
-        print(f"edge: {edge_url}", flush=True)
+        print(f"central: {central.url}   (ops token: {tokens['CENTRAL_OPS_TOKEN']})", flush=True)
+        print(f"edge: {edge.url}", flush=True)
         print(f"edge admin token: {tokens['EDGE_ADMIN_TOKEN']}", flush=True)
-        print(f"try:  curl -s {edge_url}/v1/catalog/items/sku-00042", flush=True)
+        print(f"dashboard: {edge.url}/dashboard#token={tokens['EDGE_ADMIN_TOKEN']}", flush=True)
+        print(f"try:  curl -s {edge.url}/v1/catalog/items/sku-00042", flush=True)
         print(
-            f"      curl -s -X POST {edge_url}/v1/sessions -H 'content-type: application/json'"
+            f"      curl -s -X POST {edge.url}/v1/sessions -H 'content-type: application/json'"
             ' -d \'{"user_id": "u-0001"}\'',
             flush=True,
         )
@@ -224,30 +190,18 @@ def run_fleet(args: argparse.Namespace) -> int:
     if len(central_urls) != 1:
         raise RegionError(f"the local fleet runs one central store, but regions name {sorted(central_urls)}")
     central_port = int(central_urls.pop().rsplit(":", 1)[1])
-    tokens = _fresh_secrets()
+    tokens = fresh_secrets()
     # The edges find the same region files through the environment they inherit.
     regions_env = {"EDGE_REGIONS_DIR": str(regions_dir.resolve())} if regions_dir else {}
     supervisor = Supervisor(env={**tokens, **regions_env})
     try:
-        central_url = _start_central(supervisor, central_port, data_dir)
-        print(f"central: {central_url}   (ops token: {tokens['CENTRAL_OPS_TOKEN']})", flush=True)
+        central = start_central(supervisor, data_dir, central_port)
+        print(f"central: {central.url}   (ops token: {tokens['CENTRAL_OPS_TOKEN']})", flush=True)
         for region in regions:
-            edge_url = f"http://{LOCALHOST}:{region.port}"
-            supervisor.start(
-                f"edge-{region.name}",
-                [
-                    "edge",
-                    "--host",
-                    LOCALHOST,
-                    "--region",
-                    region.name,
-                    "--data-dir",
-                    str(data_dir / f"edge-{region.name}"),
-                ],
-                edge_url,
-                "/readyz",
+            edge = start_edge(
+                supervisor, data_dir, node_id=f"edge-{region.name}", port=region.port, region=region.name
             )
-            print(f"edge {region.name}: {edge_url}   ({region.title})", flush=True)
+            print(f"edge {region.name}: {edge.url}   ({region.title})", flush=True)
         print(f"edge admin token: {tokens['EDGE_ADMIN_TOKEN']}", flush=True)
         print("Ctrl-C stops the fleet.", flush=True)
         return supervisor.wait()
@@ -271,79 +225,25 @@ def run_replay(args: argparse.Namespace) -> int:
     events = load_trace(args.trace)
     if not events:
         raise NodeFailed(f"{args.trace} holds no trace events")
-    speed = args.speed or float(os.environ.get("REPLAY_SPEED") or 20)
-    max_pause = args.max_pause or float(os.environ.get("REPLAY_MAX_PAUSE") or 2)
+    options = ReplayOptions(
+        speed=args.speed or float(os.environ.get("REPLAY_SPEED") or 20),
+        max_pause=args.max_pause or float(os.environ.get("REPLAY_MAX_PAUSE") or 2),
+        progress=not args.no_progress,
+    )
     edge = args.edge or os.environ.get("REPLAY_EDGE_URL")
     if edge:
-        central = args.central_url or os.environ.get("REPLAY_CENTRAL_URL")
-        ops = args.ops_token or os.environ.get("CENTRAL_OPS_TOKEN")
-        report = asyncio.run(
-            _replay(
-                edge,
-                central=central,
-                ops_token=ops,
-                events=events,
-                speed=speed,
-                max_pause=max_pause,
-                progress=not args.no_progress,
-            )
+        target = ReplayTarget(
+            edge=edge,
+            admin_token=args.admin_token or os.environ.get("EDGE_ADMIN_TOKEN"),
+            central=args.central_url or os.environ.get("REPLAY_CENTRAL_URL"),
+            ops_token=args.ops_token or os.environ.get("CENTRAL_OPS_TOKEN"),
         )
+        report = asyncio.run(replay_trace(target, events, options))
     else:
-        report = _replay_on_own_nodes(args, events, speed, max_pause)
+        strategy = args.strategy or os.environ.get("EDGE_PRERENDER_STRATEGY", "signals")
+        report = replay_on_own_nodes(events, options, strategy)
     print(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
     return 0
-
-
-def _replay_on_own_nodes(
-    args: argparse.Namespace, events: list[dict[str, Any]], speed: float, max_pause: float
-) -> dict[str, Any]:
-    tokens = _fresh_secrets()
-    strategy = args.strategy or os.environ.get("EDGE_PRERENDER_STRATEGY", "signals")
-    with tempfile.TemporaryDirectory(prefix="replay-") as workdir:
-        env = {**tokens, **lifted_rate_budgets(), "EDGE_PRERENDER_STRATEGY": strategy}
-        supervisor = Supervisor(env=env, grace_seconds=10)
-        try:
-            central_url = _start_central(supervisor, free_port(LOCALHOST, 0), Path(workdir))
-            edge_port = free_port(LOCALHOST, 0)
-            edge_url = f"http://{LOCALHOST}:{edge_port}"
-            supervisor.start(
-                "edge",
-                ["edge", "--host", LOCALHOST, "--port", str(edge_port), "--central-url", central_url,
-                 "--data-dir", str(Path(workdir) / "edge"), "--node-id", "edge-replay"],
-                edge_url,
-                "/readyz",
-            )  # fmt: skip
-            report = asyncio.run(
-                _replay(
-                    edge_url,
-                    central=central_url,
-                    ops_token=tokens["CENTRAL_OPS_TOKEN"],
-                    events=events,
-                    speed=speed,
-                    max_pause=max_pause,
-                    progress=not args.no_progress,
-                )
-            )
-        finally:
-            supervisor.stop()
-    return {"strategy": strategy, **report}
-
-
-async def _replay(
-    edge: str,
-    *,
-    central: str | None,
-    ops_token: str | None,
-    events: list[dict[str, Any]],
-    speed: float,
-    max_pause: float,
-    progress: bool,
-) -> dict[str, Any]:
-    replay = Replay(edge, speed, max_pause)
-    needs = catalog_needs(events)
-    if central and ops_token:
-        await replay.ensure_catalog(central.rstrip("/"), ops_token, needs)
-    return await replay.run(events, progress=progress)
 
 
 if __name__ == "__main__":

@@ -7,15 +7,34 @@ that chose it over pydantic.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
 
 SKU_PATTERN = re.compile(r"sku-\d{5,8}")
-UserId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+USER_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+UserId = Annotated[str, msgspec.Meta(pattern=f"^{USER_ID_PATTERN.pattern}$")]
 Sku = Annotated[str, msgspec.Meta(pattern=r"^sku-\d{5,8}$")]
 Phone = Annotated[str, msgspec.Meta(pattern=r"^1[3-9]\d{9}$")]
-ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+# Text a shopper types is stored, shown to reviewers and printed on labels: no NUL, no terminal
+# control sequences (ESC), no other C0 or C1 controls; tabs and line breaks are kept.
+_PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=_PRINTABLE)]
+_DATE_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
+# What each pattern asks for, in words: validation messages name these instead of the regex.
+PATTERN_WORDS = {
+    _PRINTABLE: "text without control characters",
+    _DATE_TIME: "a date-time with an offset, like 2026-11-27T10:00:00+08:00",
+    f"^{USER_ID_PATTERN.pattern}$": "a user id of letters, digits, '.', '_' and '-'",
+    r"^sku-\d{5,8}$": "a sku like sku-00042",
+    r"^1[3-9]\d{9}$": "a mainland mobile number like 13800138000",
+}
+
+
+def text_field(max_length: int, min_length: int = 0) -> object:
+    """A free-text field: bounded, and printable as :data:`ShortText` is."""
+    return msgspec.Meta(min_length=min_length, max_length=max_length, pattern=_PRINTABLE)
 
 
 class ItemChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -39,13 +58,13 @@ class NewItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class NewAddress(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """An address to save, already resolved to its county (the edge resolves free text first)."""
 
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    phone: Annotated[str, msgspec.Meta(pattern=r"^1[3-9]\d{9}$")]
-    province: Annotated[str, msgspec.Meta(min_length=2, max_length=32)]
-    city: Annotated[str, msgspec.Meta(min_length=2, max_length=32)]
-    county: Annotated[str, msgspec.Meta(min_length=2, max_length=32)]
+    name: ShortText
+    phone: Phone
+    province: Annotated[str, text_field(32, 2)]
+    city: Annotated[str, text_field(32, 2)]
+    county: Annotated[str, text_field(32, 2)]
     adcode: Annotated[str, msgspec.Meta(pattern=r"^\d{6}$")]
-    detail: Annotated[str, msgspec.Meta(min_length=2, max_length=200)]
+    detail: Annotated[str, text_field(200, 2)]
     is_default: bool = False
 
 
@@ -123,11 +142,11 @@ class InlineAddress(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     name: ShortText
     phone: Phone
-    text: Annotated[str, msgspec.Meta(min_length=2, max_length=200)] | None = None
-    province: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    city: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    county: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    detail: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    text: Annotated[str, text_field(200, 2)] | None = None
+    province: Annotated[str, text_field(32)] | None = None
+    city: Annotated[str, text_field(32)] | None = None
+    county: Annotated[str, text_field(32)] | None = None
+    detail: Annotated[str, text_field(200)] | None = None
 
     def __post_init__(self) -> None:
         structured = (self.province, self.city, self.county, self.detail)
@@ -138,9 +157,16 @@ class InlineAddress(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Gift(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    greeting: Annotated[str, msgspec.Meta(max_length=100)] | None = None
-    # ISO 8601 with an offset, e.g. "2026-11-27T10:00:00+08:00".
-    deliver_at: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    greeting: Annotated[str, text_field(100)] | None = None
+    # RFC 3339 with an offset, e.g. "2026-11-27T10:00:00+08:00"; kept as written.
+    deliver_at: Annotated[str, msgspec.Meta(max_length=40, pattern=_DATE_TIME)] | None = None
+
+    def __post_init__(self) -> None:
+        if self.deliver_at is not None:
+            try:  # the pattern checks the shape; this, that the day exists
+                datetime.fromisoformat(self.deliver_at)
+            except ValueError:
+                raise ValueError(f"deliver_at {self.deliver_at!r} is not a date that exists") from None
 
 
 class OrderRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -151,5 +177,5 @@ class OrderRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     address_id: ShortText | None = None
     address: InlineAddress | None = None
     coupons: Annotated[list[ShortText], msgspec.Meta(max_length=5)] = []
-    note: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    note: Annotated[str, text_field(200)] = ""
     gift: bool | Gift | None = None

@@ -15,6 +15,8 @@ from collections import OrderedDict
 import jwt
 import msgspec
 
+from gateway.models import USER_ID_PATTERN
+
 _SESSION_PURPOSE = b"gateway/session-token/v1"
 _BATCH_PURPOSE = b"gateway/order-batch/v1"
 _EDGE_CREDENTIAL_PURPOSE = b"gateway/edge-credential/v1"
@@ -76,11 +78,16 @@ class SessionSigner:
             claims = jwt.decode(
                 token, self._key, algorithms=[_ALGORITHM], options={"require": ["sub", "exp"]}
             )
-        except jwt.PyJWTError as exc:
-            raise InvalidToken(str(exc)) from None
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("expired") from None
+        except jwt.InvalidSignatureError:
+            raise InvalidToken("signature does not match") from None
+        except jwt.PyJWTError:  # its messages quote decoder internals; the client needs none of them
+            raise InvalidToken("malformed or not issued for this storefront") from None
         user_id = claims["sub"]
-        if not isinstance(user_id, str):
-            raise InvalidToken("subject is not a string")
+        # The id goes into the central store's paths and every log line about the shopper.
+        if not isinstance(user_id, str) or not USER_ID_PATTERN.fullmatch(user_id):
+            raise InvalidToken("the subject is not a user id")
         return Session(user_id=user_id, expires_at=int(claims["exp"]))
 
 
@@ -94,7 +101,8 @@ class BatchSigner:
         return hmac.new(self._key, body, hashlib.sha256).hexdigest()
 
     def verify(self, body: bytes, signature: str) -> bool:
-        return hmac.compare_digest(self.sign(body), signature)
+        # As bytes: compare_digest refuses a str with anything but ASCII in it, and a header may hold any.
+        return hmac.compare_digest(self.sign(body).encode(), signature.encode("utf-8", "replace"))
 
 
 def edge_credential(secret: str) -> str:
@@ -113,4 +121,6 @@ def cache_entry_key(secret: str) -> bytes:
 
 
 def credential_matches(presented: str | None, expected: str) -> bool:
-    return presented is not None and hmac.compare_digest(presented.encode(), expected.encode())
+    return presented is not None and hmac.compare_digest(
+        presented.encode("utf-8", "replace"), expected.encode("utf-8", "replace")
+    )

@@ -8,6 +8,7 @@ from typing import TypeVar
 import msgspec
 
 from gateway.errors import ApiError
+from gateway.models import PATTERN_WORDS
 
 T = TypeVar("T")
 
@@ -38,6 +39,8 @@ def describe(exc: msgspec.ValidationError) -> tuple[str, str]:
     match = _PATH.search(text)
     path = _INDEX.sub(r".\1", match.group("path")) if match else ""
     message = text[: match.start()] if match else text
+    for pattern, words in PATTERN_WORDS.items():
+        message = message.replace(f"`str` matching regex {pattern!r}", words)
     child = _NAMED_CHILD.search(message)
     if child:
         path = f"{path}.{child.group('name')}" if path else child.group("name")

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.outbox.store import NewOrder, Outbox
-from gateway.serve import serve
+from gateway.serving.uvicorn_server import serve
 from gateway.settings import ServerSettings
 
 _PAGE = ("<!doctype html><title>order</title>" + "<p>" + "x" * 12_000 + "</p>").encode()

@@ -54,6 +54,8 @@ ORDER = {
     "address_id": "a-0001-0",
 }
 WRK_SCRIPT = Path(__file__).with_name("wrk") / "post.lua"
+ADMIN_TOKEN = secrets.token_urlsafe(16)  # the outbox's depth is in the edge's readiness details
+ADMIN = {"authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 @contextmanager
@@ -179,7 +181,7 @@ def _wait_until_forwarded(edge: str, stalled_after: float = 30.0) -> None:
     However long a big backlog takes; it gives up only once the outbox has stopped shrinking for
     ``stalled_after`` seconds (the central store down, say)."""
     smallest, shrank_at = None, time.monotonic()
-    while (depth := httpx.get(f"{edge}/readyz").json()["outbox"]["depth"]) > 0:
+    while (depth := httpx.get(f"{edge}/readyz", headers=ADMIN).json()["outbox"]["depth"]) > 0:
         now = time.monotonic()
         if smallest is None or depth < smallest:
             smallest, shrank_at = depth, now
@@ -220,6 +222,7 @@ def run(
     env = {
         "GATEWAY_SECRET": secrets.token_urlsafe(32),
         "CENTRAL_OPS_TOKEN": secrets.token_urlsafe(16),
+        "EDGE_ADMIN_TOKEN": ADMIN_TOKEN,
         **LOAD_ENV,
     }
     cli = [sys.executable, "-m", "gateway.cli"]
@@ -296,7 +299,7 @@ def run(
                 if shape_seconds and not acks_only
                 else None
             )
-            drained = httpx.get(f"{edge}/readyz").json()["outbox"]
+            drained = httpx.get(f"{edge}/readyz", headers=ADMIN).json()["outbox"]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,7 +9,9 @@ from pathlib import Path
 
 import httpx
 
-from gateway.processes import Node, Supervisor, free_port
+from gateway import launch
+from gateway.launch import fresh_secrets, start_central
+from gateway.processes import Node, Supervisor
 from loadtests.environment import LOAD_ENV
 
 HOST = "127.0.0.1"
@@ -18,14 +19,6 @@ HOST = "127.0.0.1"
 SMALL_SEED = {"CENTRAL_SEED_ITEMS": "200", "CENTRAL_SEED_USERS": "50"}
 # Demo shoppers sign in; rate budgets stay out of the way of tests that are not about them.
 TEST_NODE_ENV = {**SMALL_SEED, **LOAD_ENV}
-
-
-def fresh_secrets() -> dict[str, str]:
-    return {
-        "GATEWAY_SECRET": secrets.token_urlsafe(32),
-        "CENTRAL_OPS_TOKEN": secrets.token_urlsafe(16),
-        "EDGE_ADMIN_TOKEN": secrets.token_urlsafe(16),
-    }
 
 
 @dataclass
@@ -39,19 +32,11 @@ class Cluster:
         return self.supervisor.env["GATEWAY_SECRET"]
 
 
-def start_central(supervisor: Supervisor, data_dir: Path, port: int | None = None) -> Node:
-    port = port or free_port(HOST, 0)
-    args = ["central", "--host", HOST, "--port", str(port), "--data-dir", str(data_dir / "central")]
-    return supervisor.start("central", args, f"http://{HOST}:{port}", "/readyz")
-
-
 def start_edge(supervisor: Supervisor, central_url: str, data_dir: Path, port: int | None = None) -> Node:
-    port = port or free_port(HOST, 0)
-    args = [
-        "edge", "--host", HOST, "--port", str(port), "--central-url", central_url,
-        "--data-dir", str(data_dir / "edge"), "--node-id", "edge-test",
-    ]  # fmt: skip
-    return supervisor.start("edge", args, f"http://{HOST}:{port}", "/readyz")
+    """The tests' edge: node id ``edge-test``, its state under ``data_dir/edge``."""
+    return launch.start_edge(
+        supervisor, data_dir, node_id="edge-test", directory="edge", port=port, central_url=central_url
+    )
 
 
 @contextmanager
@@ -63,6 +48,11 @@ def cluster(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator
         yield Cluster(supervisor, central, edge)
     finally:
         supervisor.stop()
+
+
+def admin(nodes: Cluster) -> dict[str, str]:
+    """The edge's admin token as a header: for /metrics, /stats and readiness details."""
+    return {"authorization": f"Bearer {nodes.supervisor.env['EDGE_ADMIN_TOKEN']}"}
 
 
 def session_token(edge_url: str, user_id: str) -> str:

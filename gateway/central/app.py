@@ -17,7 +17,7 @@ from gateway.http.middleware import PolicyMiddleware, with_fault_delay
 from gateway.http.policy import RequestLimits, RequestPolicy, RouteNames
 from gateway.ops.budgets import RouteStats
 from gateway.seed import build_seed
-from gateway.serve import freeze_startup_heap
+from gateway.serving.uvicorn_server import freeze_startup_heap
 from gateway.settings import CentralSettings
 from gateway.signing import BatchSigner, SessionSigner, edge_credential
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 import orjson
 from starlette.requests import Request
@@ -24,8 +26,8 @@ class _Head(msgspec.Struct):
 
 
 class _BatchOrder(msgspec.Struct, forbid_unknown_fields=True):
-    order_id: str
-    edge_seq: int
+    order_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    edge_seq: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]  # a signed 64-bit column
     packet: msgspec.Raw
 
 

@@ -8,6 +8,7 @@ store keeps failing. Failures surface as :class:`CentralUnavailable`, never as a
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import quote
 
 import aiohttp
 import msgspec
@@ -70,7 +71,9 @@ class CentralClient:
         return self._item_decoder.decode(self._ok(status, body))
 
     async def address_book(self, user_id: str, time_limit: float) -> AddressBook | None:
-        status, body = await self._request("GET", f"/v1/users/{user_id}/address-book", time_limit)
+        status, body = await self._request(
+            "GET", f"/v1/users/{quote(user_id, safe='')}/address-book", time_limit
+        )
         if status == 404:
             return None
         return self._book_decoder.decode(self._ok(status, body))
@@ -86,7 +89,7 @@ class CentralClient:
 
     async def add_address(self, user_id: str, address: NewAddress, time_limit: float) -> Address:
         status, body = await self._request(
-            "POST", f"/v1/users/{user_id}/addresses", time_limit, msgspec.json.encode(address)
+            "POST", f"/v1/users/{quote(user_id, safe='')}/addresses", time_limit, msgspec.json.encode(address)
         )
         if status != 201:
             raise CentralUnavailable(f"central answered {status} saving an address")

@@ -16,6 +16,7 @@ import msgspec
 
 from gateway.domain.payments import PaymentMethod
 from gateway.domain.pricing import price_order
+from gateway.domain.privacy import masked
 from gateway.models import Address, Coupon, Item
 
 QTY_MIN, QTY_MAX = 1, 200
@@ -51,7 +52,7 @@ def delivery_estimate(adcode: str | None, remote_prefixes: tuple[str, ...]) -> D
     * a city district (county part of the adcode 01-20, 市辖区): 2-3 days;
     * any other county or county-level city (21-99, 县 / 县级市): 3-5 days.
     """
-    if adcode is None or len(adcode) != 6 or not adcode.isdigit():
+    if adcode is None or len(adcode) != 6 or not (adcode.isascii() and adcode.isdigit()):
         return _estimate(2, 7)
     if remote_prefixes and adcode.startswith(remote_prefixes):
         return _estimate(5, 10)
@@ -148,7 +149,7 @@ class OrderPage:
 
 
 def _address_model(address: Address | None) -> dict[str, Any] | None:
-    return msgspec.structs.asdict(address) if address is not None else None
+    return msgspec.structs.asdict(masked(address)) if address is not None else None
 
 
 def _check_qty(qty: int) -> None:

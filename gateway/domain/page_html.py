@@ -18,6 +18,7 @@ from gateway.domain.order_page import (
     QTY_MIN,
     OrderPage,
 )
+from gateway.domain.privacy import mask_phone
 
 
 def yuan(cents: int) -> str:
@@ -25,10 +26,6 @@ def yuan(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
     return f"{sign}¥{whole}.{part:02d}"
-
-
-def _mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else phone
 
 
 # Mobile-first and small: system fonts, one column, the total and the button stay in view.
@@ -85,7 +82,7 @@ def _address_html(page: OrderPage) -> str:
     return (
         f'<fieldset><legend>收货地址</legend><label><input type="radio" name="address_id" '
         f'value="{escape(address.address_id)}" checked> {escape(address.name)} '
-        f'{escape(_mask_phone(address.phone))}<br><span class="m">{escape(place)}</span></label>'
+        f'{escape(mask_phone(address.phone))}<br><span class="m">{escape(place)}</span></label>'
         f"{delivery}</fieldset>"
     )
 

@@ -28,9 +28,8 @@ from gateway.http.handlers import EXCEPTION_HANDLERS
 from gateway.http.middleware import PolicyMiddleware, with_fault_delay
 from gateway.http.policy import RequestLimits, RequestPolicy, RouteNames
 from gateway.http.rate_limits import RateLimits, storage_for
-from gateway.ops import endpoints
 from gateway.ops.budgets import RouteStats
-from gateway.serve import freeze_startup_heap
+from gateway.serving.uvicorn_server import freeze_startup_heap
 from gateway.settings import EdgeSettings
 
 # The hot routes first: Starlette tries them in order.
@@ -46,7 +45,7 @@ ROUTES = [
     Route("/v1/address/book", addresses.save_address, methods=["POST"]),
     Route("/healthz", health.healthz, methods=["GET"]),
     Route("/readyz", health.readyz, methods=["GET"]),
-    Route("/metrics", endpoints.metrics, methods=["GET"]),
+    Route("/metrics", health.metrics, methods=["GET"]),
     Route("/stats", dashboard.stats, methods=["GET"]),
     Route("/dashboard", dashboard.page, methods=["GET"]),
     Route("/admin/purge", admin.purge, methods=["POST"]),

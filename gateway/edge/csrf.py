@@ -9,8 +9,10 @@ send Origin with every cross-origin POST; a request with neither header goes on,
 program rather than a page (very old browsers, or a page that suppresses its referrer, send neither:
 the cookie's own ``SameSite`` attribute, set where the session cookie is issued, is the defence
 there). This is the origin check of OWASP's CSRF cheat sheet, which covers the form and the JSON
-path alike without a per-session token in prerendered pages. Behind a proxy that rewrites ``Host``,
-the edge's public origin belongs in ``EDGE_TRUSTED_ORIGINS``.
+path alike without a per-session token in prerendered pages. The origin is compared whole, scheme
+included: behind a TLS proxy that the edge does not trust for ``X-Forwarded-Proto`` (uvicorn trusts
+loopback proxies only), or one that rewrites ``Host``, the edge's public origin belongs in
+``EDGE_TRUSTED_ORIGINS``.
 
 Signals are exempt: storefront pages of any origin post them with ``navigator.sendBeacon``, which
 can only use the cookie. A forged signal can have pages prerendered for the shopper and spend their
@@ -48,19 +50,23 @@ class CookieOriginCheck:
         ):
             headers = first_headers(scope)
             if _session_from_cookie(scope, headers):
-                source = headers.get(b"origin") or headers.get(b"referer")
-                if source is not None and not self._trusted(source, headers.get(b"host", b"")):
+                # An Origin header that is there but empty is a claim about the source too: not trusted.
+                source = headers[b"origin"] if b"origin" in headers else headers.get(b"referer")
+                if source is not None and not self._trusted(source, scope, headers.get(b"host", b"")):
                     await send_error(send, _cross_site(source))
                     return
         await self.app(scope, receive, send)
 
-    def _trusted(self, source: bytes, host: bytes) -> bool:
+    def _trusted(self, source: bytes, scope: Scope, host: bytes) -> bool:
         parts = urlsplit(source.decode("latin-1").lower())
         if not parts.scheme or not parts.netloc:  # "null" (a sandboxed or opaque origin), or garbage
             return False
         netloc = _without_default_port(parts.scheme, parts.netloc)
-        same_host = netloc == _without_default_port(parts.scheme, host.decode("latin-1").lower())
-        return same_host or f"{parts.scheme}://{netloc}" in self.trusted_origins
+        # The same host over another scheme is another origin: an http page must not write to https.
+        same_origin = parts.scheme == scope.get("scheme", "http") and netloc == _without_default_port(
+            parts.scheme, host.decode("latin-1").lower()
+        )
+        return same_origin or f"{parts.scheme}://{netloc}" in self.trusted_origins
 
 
 def _session_from_cookie(scope: Scope, headers: dict[bytes, bytes]) -> bool:

@@ -72,7 +72,7 @@ class RequestLimits:
     max_inflight: int
     body_read_seconds: float = 15.0
     # At most this much of an oversized body is read and dropped so that its 413 can be read.
-    drain_bytes: int = 4 << 20
+    drain_bytes: int = 8 << 20
 
 
 class RouteNames:
@@ -116,7 +116,7 @@ class RouteNames:
 def content_length(headers: Mapping[bytes, bytes]) -> int | None:
     """The declared body size; the server's parser has already refused a malformed one."""
     declared = headers.get(b"content-length")
-    return int(declared) if declared is not None and declared.isdigit() else None
+    return int(declared) if declared is not None and declared.isascii() and declared.isdigit() else None
 
 
 class RequestPolicy:

@@ -1,11 +1,10 @@
-"""``GET /metrics`` in the Prometheus text format."""
+"""The Prometheus text format of this process's metrics."""
 
 from __future__ import annotations
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.requests import Request
 from starlette.responses import Response
 
 
-async def metrics(_: Request) -> Response:
+def metrics_response() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -88,9 +88,16 @@ def catalog_needs(events: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
     return needs
 
 
+class ReplayFailed(Exception):
+    """The edge cannot be measured as asked."""
+
+
 class Replay:
-    def __init__(self, edge: str, speed: float, max_pause: float = 2.0) -> None:
+    def __init__(
+        self, edge: str, speed: float, max_pause: float = 2.0, admin_token: str | None = None
+    ) -> None:
         self.edge = edge.rstrip("/")
+        self.admin_token = admin_token
         self.speed = speed
         self.max_pause = max_pause
         self.tally = Tally()
@@ -119,7 +126,12 @@ class Replay:
         return written
 
     async def prerender_counts(self, http: aiohttp.ClientSession) -> dict[str, float]:
-        async with http.get(f"{self.edge}/metrics") as response:
+        headers = {"authorization": f"Bearer {self.admin_token}"} if self.admin_token else {}
+        async with http.get(f"{self.edge}/metrics", headers=headers) as response:
+            if response.status != 200:
+                raise ReplayFailed(
+                    f"{self.edge}/metrics answered {response.status}: give the edge's admin token"
+                )
             text = await response.text()
         counts: dict[str, float] = defaultdict(float)
         for line in text.splitlines():

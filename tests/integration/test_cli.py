@@ -109,9 +109,11 @@ def test_fleet_runs_one_edge_per_region(tmp_path: Path) -> None:
         stdout=subprocess.PIPE, text=True, env={**os.environ, **SMALL_SEED},
     )  # fmt: skip
     try:
-        _wait_for_line(fleet, r"Ctrl-C stops the fleet\.", timeout=90)
+        token = _wait_for_line(fleet, r"edge admin token: (\S+)", timeout=90).group(1)
+        _wait_for_line(fleet, r"Ctrl-C stops the fleet\.", timeout=30)
         for name, port in ports.items():
-            ready = httpx.get(f"http://127.0.0.1:{port}/readyz").json()
+            admin = {"authorization": f"Bearer {token}"}
+            ready = httpx.get(f"http://127.0.0.1:{port}/readyz", headers=admin).json()
             assert ready["region"] == name
             assert ready["node"] == f"edge-{name}"
             assert httpx.get(f"http://127.0.0.1:{port}/v1/catalog/items/sku-00001").status_code == 200

@@ -17,7 +17,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.nodes import Cluster, central_orders, cluster, order_body, session_token, start_central, start_edge
+from tests.nodes import (
+    Cluster,
+    admin,
+    central_orders,
+    cluster,
+    order_body,
+    session_token,
+    start_central,
+    start_edge,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -164,12 +173,12 @@ def test_central_outage_keeps_acks_flowing_and_delivers_everything_later(tmp_pat
         acked = sum(len(s.acks) for s in shoppers)
         assert acked == 320
         assert acked - acks_at_outage[0] >= 200, "acknowledgements stopped with the central store"
-        ready = httpx.get(f"{nodes.edge.url}/readyz").json()
+        ready = httpx.get(f"{nodes.edge.url}/readyz", headers=admin(nodes)).json()
         assert ready["ready"] is True
         assert ready["outbox"]["depth"] > 0
 
         nodes.central = start_central(nodes.supervisor, tmp_path, port=central_port)
         stored = _drained(nodes, {order_id for s in shoppers for order_id in s.acks})
         _check_exactly_once_in_order(stored, shoppers)
-        assert httpx.get(f"{nodes.edge.url}/readyz").json()["outbox"]["depth"] == 0
+        assert httpx.get(f"{nodes.edge.url}/readyz", headers=admin(nodes)).json()["outbox"]["depth"] == 0
         assert os.path.exists(tmp_path / "edge" / "outbox.sqlite3")

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.nodes import Cluster, cluster, start_edge
+from tests.nodes import Cluster, admin, cluster, start_edge
 
 pytestmark = pytest.mark.integration
 
@@ -102,7 +102,7 @@ def test_cache_metrics_are_exported(tmp_path: Path) -> None:
     with cluster(tmp_path) as nodes:
         httpx.get(f"{nodes.edge.url}/v1/catalog/items/sku-00001")
         httpx.get(f"{nodes.edge.url}/v1/catalog/items/sku-00001")
-        text = httpx.get(f"{nodes.edge.url}/metrics").text
+        text = httpx.get(f"{nodes.edge.url}/metrics", headers=admin(nodes)).text
         assert 'gateway_cache_events_total{cache="reference",event="hit"} 1.0' in text
         assert 'gateway_cache_events_total{cache="reference",event="miss"} 1.0' in text
         assert 'gateway_cache_entries{cache="reference"} 1.0' in text

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from gateway.signing import SessionSigner
-from tests.nodes import Cluster, cluster, order_body, session_token
+from tests.nodes import Cluster, admin, cluster, order_body, session_token
 
 pytestmark = pytest.mark.integration
 METRIC_NAMES = (
@@ -46,7 +46,7 @@ def _traffic(nodes: Cluster) -> None:
 
 def test_metrics_name_routes_budgets_and_the_outbox(running: Cluster) -> None:
     _traffic(running)
-    text = httpx.get(f"{running.edge.url}/metrics").text
+    text = httpx.get(f"{running.edge.url}/metrics", headers=admin(running)).text
     assert re.search(r'gateway_request_seconds_bucket\{le="0.3",route="order_ack"\} [1-9]', text)
     assert 'gateway_request_seconds_count{route="catalog_item"}' in text
     assert re.search(r"gateway_outbox_commit_seconds_count [1-9]", text), "the order's group commit"
@@ -56,7 +56,7 @@ def test_metrics_name_routes_budgets_and_the_outbox(running: Cluster) -> None:
 
 def test_stats_report_percentiles_against_budgets(running: Cluster) -> None:
     _traffic(running)
-    stats = httpx.get(f"{running.edge.url}/stats").json()
+    stats = httpx.get(f"{running.edge.url}/stats", headers=admin(running)).json()
     ack = stats["routes"]["order_ack"]
     assert ack["budget_ms"] == 300
     assert ack["count"] >= 1
@@ -92,7 +92,8 @@ def test_the_dashboard_renders_live_numbers_in_chromium(running: Cluster) -> Non
     _traffic(running)
     with tempfile.TemporaryDirectory() as profile:
         command = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=5000"]
-        command += ["--dump-dom", f"{running.edge.url}/dashboard"]
+        token = running.supervisor.env["EDGE_ADMIN_TOKEN"]
+        command += ["--dump-dom", f"{running.edge.url}/dashboard#token={token}"]
         dom = subprocess.run(command, capture_output=True, text=True, timeout=90, check=True).stdout
     p99 = re.search(r'id="route-order_ack-p99"[^>]*>([\d.]+)<', dom)
     assert p99 is not None, dom[-2000:]

@@ -53,6 +53,9 @@ async def _call_with(
         {"origin": "null"},  # a sandboxed frame or a data: page
         {"referer": "https://evil.example/checkout"},
         {"origin": f"https://{HOST}.evil.example"},
+        {"origin": ""},  # present but empty: a claim about the source all the same
+        {"origin": "", "referer": f"http://{HOST}/v1/order-page"},
+        {"origin": f"https://{HOST}"},  # the edge's host over another scheme: another origin
     ],
 )
 async def test_a_cookie_write_from_another_site_is_refused_before_the_application(
@@ -68,10 +71,10 @@ async def test_a_cookie_write_from_another_site_is_refused_before_the_applicatio
     "headers",
     [
         {"cookie": "session=token", "origin": f"http://{HOST}"},  # the edge's own order page
-        {"cookie": "session=token", "referer": f"https://{HOST}/v1/order-page?sku=s"},
+        {"cookie": "session=token", "referer": f"http://{HOST}/v1/order-page?sku=s"},
         {"cookie": "session=token", "origin": "https://shop.example"},  # EDGE_TRUSTED_ORIGINS
         {"cookie": "session=token", "origin": "https://shop.example:443"},
-        {"cookie": "session=token", "origin": "https://EDGE.example:8801"},
+        {"cookie": "session=token", "origin": "http://EDGE.example:8801"},
         {"cookie": "session=token"},  # no Origin, no Referer: not a browser page
         {"cookie": "session=token", "origin": "https://evil.example", "authorization": "Bearer t"},
         {"cookie": "theme=dark", "origin": "https://evil.example"},  # no session cookie

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from gateway.cache.layer import Loader, Policy
 from gateway.clients.central import CentralUnavailable
 from gateway.domain.address import Resolution, normalize
+from gateway.domain.privacy import masked
 from gateway.edge.context import EdgeContext
 from gateway.edge.requests import edge_context, require_session
 from gateway.edge.services.reference import book_key
@@ -61,7 +62,7 @@ async def get_book(request: Request) -> Response:
             "the address book cannot be read right now",
             headers={"retry-after": "2"},
         ) from None
-    return json_response(book)
+    return json_response(msgspec.structs.replace(book, addresses=[masked(a) for a in book.addresses]))
 
 
 async def save_address(request: Request) -> Response:
@@ -107,7 +108,7 @@ async def save_address(request: Request) -> Response:
         ) from None
     # The change feed purges every edge; this one need not wait for it.
     await context.reference.cache.purge(book_key(session.user_id))
-    return json_response(address, status=201)
+    return json_response(masked(address), status=201)
 
 
 async def _resolve(context: EdgeContext, text: str) -> Resolution:

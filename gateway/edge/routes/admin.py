@@ -8,11 +8,9 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.edge.requests import edge_context
+from gateway.edge.requests import edge_context, require_admin
 from gateway.errors import ApiError
-from gateway.http.headers import bearer_token
 from gateway.responses import json_response
-from gateway.signing import credential_matches
 from gateway.validation import decode_json
 
 CacheName = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
@@ -25,11 +23,7 @@ class PurgeRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 async def purge(request: Request) -> Response:
     context = edge_context(request)
-    token = context.settings.admin_token
-    if token is None:
-        raise ApiError(403, "admin_disabled", "set EDGE_ADMIN_TOKEN to use /admin")
-    if not credential_matches(bearer_token(request), token):
-        raise ApiError(401, "unauthorized", "the admin token is required", field="authorization")
+    require_admin(request, context)
     body = decode_json(await request.body(), PurgeRequest)
     if not body.keys and not body.tags:
         raise ApiError(422, "invalid_field", "name at least one key or tag", field="keys")

@@ -1,6 +1,8 @@
 """``GET /stats`` (JSON) and ``GET /dashboard``: per-route latency against the budgets, the outbox,
 cache and prerender hit rates. The dashboard is one self-contained page (no external assets) that
-polls ``/stats`` and draws the p99 of each route over the last minutes."""
+polls ``/stats`` and draws the p99 of each route over the last minutes. ``/stats`` needs the admin
+token; the page, which holds no numbers of its own, takes it from its address's fragment
+(``/dashboard#token=...``), which browsers never send to a server or write to its logs."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from gateway.edge.context import EdgeContext
-from gateway.edge.requests import edge_context
+from gateway.edge.requests import edge_context, require_admin
 from gateway.responses import json_response
 
 _CACHE_EVENTS = ("hit", "negative_hit", "miss", "stale", "stale_if_error", "coalesced", "eviction")
@@ -76,11 +78,22 @@ def snapshot(context: EdgeContext) -> dict[str, object]:
 
 
 async def stats(request: Request) -> Response:
-    return json_response(snapshot(edge_context(request)))
+    context = edge_context(request)
+    require_admin(request, context)
+    return json_response(snapshot(context))
 
 
 _PAGE = resources.files("gateway.ops").joinpath("dashboard.html").read_text(encoding="utf-8")
+_PAGE_HEADERS = {
+    "cache-control": "no-cache",
+    "content-security-policy": (
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+}
 
 
 async def page(_: Request) -> Response:
-    return HTMLResponse(_PAGE, headers={"cache-control": "no-cache"})
+    return HTMLResponse(_PAGE, headers=_PAGE_HEADERS)

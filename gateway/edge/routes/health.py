@@ -1,11 +1,17 @@
-"""Liveness and readiness."""
+"""Liveness, readiness and the metrics.
+
+``/healthz`` and ``/readyz`` answer anyone (load balancers and supervisors ask them), but readiness
+tells only whether the node takes orders; its details (outbox depth, the forwarder's last error) and
+``/metrics`` need the admin token, because they show how much a node sells and how it fails.
+"""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.edge.requests import edge_context
+from gateway.edge.requests import edge_context, is_admin, require_admin
+from gateway.ops.endpoints import metrics_response
 from gateway.responses import json_response
 
 
@@ -18,6 +24,9 @@ async def readyz(request: Request) -> Response:
     context = edge_context(request)
     outbox = context.outbox
     writable = outbox.writable
+    status = 200 if writable else 503
+    if not is_admin(request, context):
+        return json_response({"ready": writable}, status=status)
     body = {
         "ready": writable,
         "node": context.settings.node_id,
@@ -35,4 +44,9 @@ async def readyz(request: Request) -> Response:
             "last_error": context.forwarder.stats.last_error,
         },
     }
-    return json_response(body, status=200 if writable else 503)
+    return json_response(body, status=status)
+
+
+async def metrics(request: Request) -> Response:
+    require_admin(request, edge_context(request))
+    return metrics_response()

@@ -69,7 +69,8 @@ def _params(request: Request) -> tuple[str, str | None, int]:
     if spec is not None and len(spec) > 64:
         raise ApiError(422, "invalid_field", "spec is too long", field="spec")
     raw_qty = query.get("qty", "1")
-    if not raw_qty.isdigit() or not 1 <= int(raw_qty) <= 200:
+    # isdigit() alone takes "²" and "①", which int() refuses: ASCII digits only, and few of them.
+    if not (raw_qty.isascii() and raw_qty.isdigit() and len(raw_qty) <= 3) or not 1 <= int(raw_qty) <= 200:
         raise ApiError(422, "invalid_field", "qty must be a whole number from 1 to 200", field="qty")
     return sku, spec, int(raw_qty)
 

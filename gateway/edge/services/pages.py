@@ -24,8 +24,18 @@ Variant = tuple[str, int]  # (spec, qty)
 
 MAX_VARIANTS = 16  # other specs and quantities kept per page; more are served, not stored
 
-# How every order page is answered, hit or miss, by the route and by the hit lane alike.
-PAGE_HEADERS = {"cache-control": "private, no-store", "vary": "Accept, Accept-Encoding"}
+# How every order page is answered, hit or miss, by the route and by the hit lane alike. The page is
+# never framed (clickjacking a buy button), runs no script, and posts its form only to this edge.
+PAGE_HEADERS = {
+    "cache-control": "private, no-store",
+    "vary": "Accept, Accept-Encoding",
+    "content-security-policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'"
+    ),
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+}
 SERVED = {outcome: metrics.ORDER_PAGES.labels(outcome) for outcome in ("hit", "miss")}
 
 

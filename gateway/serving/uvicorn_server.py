@@ -1,12 +1,16 @@
-"""Run an ASGI app on uvicorn with the settings an edge node wants (uvloop, httptools)."""
+"""Run an ASGI app on uvicorn with the settings an edge node wants (uvloop, httptools, guarded)."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import gc
+from typing import cast
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from gateway.serving.guarded_http import ConnectionGuard, GuardedHttpToolsProtocol
 from gateway.settings import ServerSettings
 
 # Collect the youngest generation after this many net new container objects, not CPython's 700.
@@ -30,16 +34,22 @@ def freeze_startup_heap() -> None:
 
 
 def serve(app: ASGIApp, host: str, port: int, server: ServerSettings) -> None:
+    guard = ConnectionGuard(
+        header_read_seconds=server.header_read_timeout_seconds,
+        max_header_bytes=server.max_header_bytes,
+        max_per_address=server.max_connections_per_address,
+        max_connections=server.max_connections,
+    )
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         loop="uvloop",
-        http="httptools",
+        # httptools, guarded against slow clients; the guard holds the connection cap too.
+        http=cast(type[asyncio.Protocol], functools.partial(GuardedHttpToolsProtocol, guard=guard)),
         lifespan="on",
         access_log=server.access_log,
         timeout_keep_alive=int(server.keepalive_seconds),
-        limit_concurrency=server.max_connections,
         backlog=server.backlog,
         timeout_graceful_shutdown=int(server.graceful_shutdown_seconds),
         server_header=False,

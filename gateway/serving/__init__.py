@@ -1,0 +1,1 @@
+"""Serving a node: the server's settings, and its guards against slow and abusive clients."""
