@@ -8,12 +8,15 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.routing import Route
 
 from gateway.central import changes, orders, routes
 from gateway.central.context import CentralContext, ChangeSignal
+from gateway.central.contract import central_openapi
 from gateway.central.storage import CentralStorage, SqliteStorage
 from gateway.http.handlers import EXCEPTION_HANDLERS
 from gateway.http.middleware import PolicyMiddleware, with_fault_delay
+from gateway.http.openapi import openapi_endpoint
 from gateway.http.policy import RequestLimits, RequestPolicy, RouteNames
 from gateway.ops.budgets import RouteStats
 from gateway.seed import build_seed
@@ -32,7 +35,7 @@ ROUTE_NAMES = RouteNames(
         "/v1/orders": "orders",
         "/v1/review-queue": "review_queue",
         "/v1/coupons": "coupons",
-        **dict.fromkeys(("/healthz", "/readyz"), "ops"),
+        **dict.fromkeys(("/healthz", "/readyz", "/openapi.json"), "ops"),
     },
     prefixes=(("/v1/items/", "items"), ("/v1/users/", "users")),
 )
@@ -73,7 +76,12 @@ def create_central_app(settings: CentralSettings, storage: CentralStorage | None
             await store.close()
 
     return Starlette(
-        routes=[*routes.ROUTES, *orders.ROUTES, *changes.ROUTES],
+        routes=[
+            *routes.ROUTES,
+            *orders.ROUTES,
+            *changes.ROUTES,
+            Route("/openapi.json", openapi_endpoint(central_openapi), methods=["GET"]),
+        ],
         middleware=with_fault_delay(
             [
                 Middleware(PolicyMiddleware, policy=policy),

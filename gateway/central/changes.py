@@ -10,7 +10,7 @@ from starlette.routing import Route
 from gateway.central.access import int_param, require_edge, require_ops
 from gateway.central.context import central_context
 from gateway.errors import ApiError
-from gateway.models import SKU_PATTERN, ChangeFeed, ItemChange, NewAddress, NewItem
+from gateway.models import SKU_PATTERN, USER_ID_PATTERN, ChangeFeed, ItemChange, NewAddress, NewItem
 from gateway.responses import json_response
 from gateway.validation import decode_json
 
@@ -46,8 +46,11 @@ async def put_item(request: Request) -> Response:
 async def add_address(request: Request) -> Response:
     context = central_context(request)
     require_edge(request, context)
+    user_id = request.path_params["user_id"]
+    if not USER_ID_PATTERN.fullmatch(user_id):
+        raise ApiError(422, "invalid_field", "not a user id", field="user_id")
     new = decode_json(await request.body(), NewAddress)
-    address = await context.storage.add_address(request.path_params["user_id"], new)
+    address = await context.storage.add_address(user_id, new)
     context.changes.notify()
     return json_response(address, status=201)
 
@@ -70,8 +73,6 @@ async def change_feed(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/v1/items/{sku}", update_item, methods=["PATCH"]),
-    Route("/v1/items/{sku}", put_item, methods=["PUT"]),
     Route("/v1/users/{user_id}/addresses", add_address, methods=["POST"]),
     Route("/v1/changes", change_feed, methods=["GET"]),
 ]

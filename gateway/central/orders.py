@@ -25,15 +25,17 @@ class _Head(msgspec.Struct):
     status: str
 
 
-class _BatchOrder(msgspec.Struct, forbid_unknown_fields=True):
+class BatchOrder(msgspec.Struct, forbid_unknown_fields=True):
     order_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     edge_seq: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]  # a signed 64-bit column
     packet: msgspec.Raw
 
 
-class _Batch(msgspec.Struct, forbid_unknown_fields=True):
+class Batch(msgspec.Struct, forbid_unknown_fields=True):
+    """Orders an edge forwards, in its outbox order, signed as a whole (``X-Batch-Signature``)."""
+
     edge: str
-    orders: list[_BatchOrder]
+    orders: list[BatchOrder]
 
 
 _head = msgspec.json.Decoder(_Head)
@@ -45,7 +47,7 @@ async def ingest_batch(request: Request) -> Response:
     signature = request.headers.get("x-batch-signature", "")
     if not context.batch_signer.verify(body, signature):
         raise ApiError(401, "bad_signature", "the batch signature does not match", field="x-batch-signature")
-    batch = decode_json(body, _Batch)
+    batch = decode_json(body, Batch)
     orders = []
     for index, order in enumerate(batch.orders):
         try:

@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.central.access import require_edge
+from gateway.central.changes import put_item, update_item
 from gateway.central.context import central_context
 from gateway.errors import ApiError
 from gateway.models import SessionGrant, SessionRequest
@@ -37,6 +38,15 @@ async def create_session(request: Request) -> Response:
     return json_response(grant, status=201 if created else 200)
 
 
+async def item(request: Request) -> Response:
+    """One route for an item's three methods, so that a 405 names them all in ``Allow``."""
+    if request.method == "PATCH":
+        return await update_item(request)
+    if request.method == "PUT":
+        return await put_item(request)
+    return await get_item(request)
+
+
 async def get_item(request: Request) -> Response:
     sku = request.path_params["sku"]
     item = await central_context(request).storage.get_item(sku)
@@ -63,7 +73,7 @@ ROUTES = [
     Route("/healthz", healthz, methods=["GET"]),
     Route("/readyz", readyz, methods=["GET"]),
     Route("/v1/sessions", create_session, methods=["POST"]),
-    Route("/v1/items/{sku}", get_item, methods=["GET"]),
+    Route("/v1/items/{sku}", item, methods=["GET", "PATCH", "PUT"]),
     Route("/v1/users/{user_id}/address-book", get_address_book, methods=["GET"]),
     Route("/v1/coupons", list_coupons, methods=["GET"]),
 ]

@@ -91,6 +91,8 @@ class CentralClient:
         status, body = await self._request(
             "POST", f"/v1/users/{quote(user_id, safe='')}/addresses", time_limit, msgspec.json.encode(address)
         )
+        if 400 <= status < 500:
+            raise CentralRejected(f"central answered {status}: {body[:200].decode(errors='replace')}")
         if status != 201:
             raise CentralUnavailable(f"central answered {status} saving an address")
         return self._address_decoder.decode(body)

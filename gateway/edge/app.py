@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from gateway.edge.contract import edge_openapi
 from gateway.edge.csrf import CookieOriginCheck, trusted_origins
 from gateway.edge.lanes.acks import OrderAckLane
 from gateway.edge.lanes.prerender_hits import PrerenderFastPath
@@ -26,6 +27,7 @@ from gateway.edge.routes import (
 )
 from gateway.http.handlers import EXCEPTION_HANDLERS
 from gateway.http.middleware import PolicyMiddleware, with_fault_delay
+from gateway.http.openapi import openapi_endpoint
 from gateway.http.policy import RequestLimits, RequestPolicy, RouteNames
 from gateway.http.rate_limits import RateLimits, storage_for
 from gateway.ops.budgets import RouteStats
@@ -41,14 +43,14 @@ ROUTES = [
     Route("/v1/orders/{order_id}", orders.get_order, methods=["GET"]),
     Route("/v1/sessions", sessions.create_session, methods=["POST"]),
     Route("/v1/address/resolve", addresses.resolve_address, methods=["POST"]),
-    Route("/v1/address/book", addresses.get_book, methods=["GET"]),
-    Route("/v1/address/book", addresses.save_address, methods=["POST"]),
+    Route("/v1/address/book", addresses.book, methods=["GET", "POST"]),
     Route("/healthz", health.healthz, methods=["GET"]),
     Route("/readyz", health.readyz, methods=["GET"]),
     Route("/metrics", health.metrics, methods=["GET"]),
     Route("/stats", dashboard.stats, methods=["GET"]),
     Route("/dashboard", dashboard.page, methods=["GET"]),
     Route("/admin/purge", admin.purge, methods=["POST"]),
+    Route("/openapi.json", openapi_endpoint(edge_openapi), methods=["GET"]),
 ]
 ROUTE_NAMES = RouteNames(
     exact={
@@ -56,7 +58,7 @@ ROUTE_NAMES = RouteNames(
         "/v1/signals": "signals",
         "/v1/sessions": "sessions",
         "/v1/orders": "orders",
-        **dict.fromkeys(("/healthz", "/readyz", "/metrics", "/stats", "/dashboard"), "ops"),
+        **dict.fromkeys(("/healthz", "/readyz", "/metrics", "/stats", "/dashboard", "/openapi.json"), "ops"),
     },
     prefixes=(
         ("/v1/orders/", "order_status"),

@@ -9,20 +9,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.cache.layer import Loader, Policy
-from gateway.clients.central import CentralUnavailable
+from gateway.clients.central import CentralRejected, CentralUnavailable
 from gateway.domain.address import Resolution, normalize
 from gateway.domain.privacy import masked
 from gateway.edge.context import EdgeContext
 from gateway.edge.requests import edge_context, require_session
 from gateway.edge.services.reference import book_key
 from gateway.errors import ApiError
-from gateway.models import NewAddress, Phone, ShortText
+from gateway.models import NewAddress, Phone, ShortText, text_field
 from gateway.resilience import OriginUnavailable
 from gateway.responses import json_response
 from gateway.validation import decode_json
 
 FALLBACKS = ["pick_on_map", "manual_entry"]
-AddressText = Annotated[str, msgspec.Meta(min_length=2, max_length=200)]
+AddressText = Annotated[str, text_field(200, 2)]
 # Resolutions depend only on the text and the shipped data set: cache them for long.
 _RESOLUTION_POLICY = Policy(fresh_seconds=24 * 3600, stale_seconds=0, error_seconds=0, negative_seconds=0)
 
@@ -37,10 +37,10 @@ class SaveAddressRequest(msgspec.Struct, forbid_unknown_fields=True):
     name: ShortText
     phone: Phone
     text: AddressText | None = None
-    province: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    city: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    county: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    detail: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    province: Annotated[str, text_field(32)] | None = None
+    city: Annotated[str, text_field(32)] | None = None
+    county: Annotated[str, text_field(32)] | None = None
+    detail: Annotated[str, text_field(200)] | None = None
     is_default: bool = False
 
 
@@ -48,6 +48,11 @@ async def resolve_address(request: Request) -> Response:
     context = edge_context(request)
     body = decode_json(await request.body(), ResolveRequest)
     return json_response(_resolution_body(context, await _resolve(context, body.text)))
+
+
+async def book(request: Request) -> Response:
+    """One route for both methods, so that a 405 names them both in ``Allow``."""
+    return await (save_address(request) if request.method == "POST" else get_book(request))
 
 
 async def get_book(request: Request) -> Response:
@@ -99,6 +104,9 @@ async def save_address(request: Request) -> Response:
         address = await context.central.add_address(
             session.user_id, new, context.settings.central_timeout_seconds
         )
+    except CentralRejected as refused:
+        message = f"the address was not saved: {refused}"
+        raise ApiError(422, "address_refused", message, field="body") from None
     except CentralUnavailable:
         raise ApiError(
             503,

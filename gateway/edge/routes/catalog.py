@@ -11,6 +11,7 @@ from gateway.edge.requests import edge_context
 from gateway.errors import ApiError
 from gateway.http.etags import none_match
 from gateway.http.middleware import record_phase
+from gateway.models import SKU_PATTERN
 from gateway.resilience import OriginUnavailable
 from gateway.responses import JSON_MEDIA_TYPE
 
@@ -18,6 +19,8 @@ from gateway.responses import JSON_MEDIA_TYPE
 async def get_item(request: Request) -> Response:
     context = edge_context(request)
     sku = request.path_params["sku"]
+    if not SKU_PATTERN.fullmatch(sku):  # never a path, a cache key or a negative entry for anything else
+        raise ApiError(404, "unknown_sku", f"no item {sku}", field="sku")
 
     started = time.perf_counter()
     try:

@@ -13,19 +13,28 @@ import math
 import time
 from typing import Any
 
-import orjson
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.domain.predictor import SIGNAL_TYPES, Signal
+from gateway.edge.answers import SignalsAccepted
 from gateway.edge.requests import edge_context, require_session
 from gateway.errors import ApiError
 from gateway.models import SKU_PATTERN
 from gateway.ops import metrics
 from gateway.responses import json_response
+from gateway.validation import decode_json
 
 MAX_EVENTS_PER_REQUEST = 100
 MAX_EVENTS_PER_MINUTE = 600
+
+
+class SignalsRequest(msgspec.Struct):
+    """Browsing events in the trace format, without ``session`` and ``user``. Each event is checked on
+    its own (:func:`parse_signal`): one that is malformed is skipped and counted, never fatal."""
+
+    events: list[Any]
 
 
 def _count(value: Any, low: int, high: int) -> bool:
@@ -60,13 +69,7 @@ async def receive_signals(request: Request) -> Response:
         raise ApiError(
             415, "unsupported_media_type", "send JSON, as application/json or text/plain", field="body"
         )
-    try:
-        body = orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
-        raise ApiError(400, "malformed_json", "body is not valid JSON", field="body") from None
-    events = body.get("events") if isinstance(body, dict) else None
-    if not isinstance(events, list):
-        raise ApiError(422, "invalid_field", 'expected {"events": [...]}', field="events")
+    events = decode_json(await request.body(), SignalsRequest).events
 
     wall = time.time()
     shopper = context.signals.shopper(session.user_id, wall)
@@ -87,4 +90,4 @@ async def receive_signals(request: Request) -> Response:
     if accepted:
         save_data = request.headers.get("save-data", "").lower() == "on"
         context.prerenderer.consider(session.user_id, shopper.state, save_data=save_data)
-    return json_response({"accepted": accepted, "skipped": skipped}, status=202)
+    return json_response(SignalsAccepted(accepted=accepted, skipped=skipped), status=202)

@@ -10,6 +10,7 @@ this process stored are remembered (bounded) so that retries are answered at onc
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import OrderedDict
 
 from gateway.domain.budgets import Deadline
@@ -17,17 +18,20 @@ from gateway.errors import ApiError
 from gateway.outbox.store import Outbox, StoredOrder
 
 MAX_KEY_LENGTH = 255
+# Visible ASCII, spaces only inside: what a header carries unchanged (parsers strip the ends, and
+# decode anything else as Latin-1), so the form's field and the header cannot disagree on a key.
+KEY_PATTERN = re.compile(rf"[!-~](?:[ -~]{{0,{MAX_KEY_LENGTH - 2}}}[!-~])?")
 
 
 def check_key(raw: str | None, field: str = "Idempotency-Key") -> str:
     """``field`` names where the key travels: the header, or the order page form's field."""
     if raw is None or not raw.strip():
         raise ApiError(400, "idempotency_key_required", f"send an idempotency key ({field})", field=field)
-    if len(raw) > MAX_KEY_LENGTH or not raw.isprintable():
+    if not KEY_PATTERN.fullmatch(raw):
         raise ApiError(
             400,
             "invalid_idempotency_key",
-            f"the idempotency key must be printable and at most {MAX_KEY_LENGTH} characters",
+            f"the idempotency key must be 1 to {MAX_KEY_LENGTH} visible ASCII characters",
             field=field,
         )
     return raw
