@@ -43,7 +43,8 @@ def _count(value: Any, low: int, high: int) -> bool:
 
 def parse_signal(raw: Any) -> Signal | None:
     """A well-formed browsing event, or None (skipped): never an error."""
-    if not isinstance(raw, dict) or raw.get("type") not in SIGNAL_TYPES:
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    if not isinstance(kind, str) or kind not in SIGNAL_TYPES:  # a dict or list "type" is unhashable
         return None
     t, sku, spec, qty, ms = raw.get("t"), raw.get("sku"), raw.get("spec"), raw.get("qty"), raw.get("ms")
     if not isinstance(t, int | float) or isinstance(t, bool) or not math.isfinite(t):
