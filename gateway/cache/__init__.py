@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlparse
 
 from aiocache import RedisCache, SimpleMemoryCache
 
+from gateway.cache.codec import SignedTypedSerializer
 from gateway.cache.layer import EdgeCache
-from gateway.cache.signed import SignedPickleSerializer
 from gateway.cache.tags import MemoryTagIndex, RedisTagIndex
 from gateway.settings import EdgeSettings
 from gateway.signing import cache_entry_key
 
-# The format of what the Redis tier stores (pickled envelopes and the values inside them: items,
-# address books, coupons, resolutions). Raise it whenever one of those types changes shape, or
-# entries written by an older release fail to unpickle. v2: Envelope became a msgspec struct.
-# v3: every entry signed (``signed.py``), and the envelope names the key it was written for.
-CACHE_FORMAT = "v3"
+# The format of what the Redis tier stores (envelopes and the values inside them: items, address
+# books, coupons, resolutions). Raise it whenever one of those types changes shape, so that entries
+# written by an older release expire unread. v2: Envelope became a msgspec struct. v3: every entry
+# signed, and the envelope names the key it was written for. v4: typed msgpack instead of pickle.
+CACHE_FORMAT = "v4"
 
 
-def build_cache(settings: EdgeSettings, name: str) -> EdgeCache:
-    """The store the settings select; ``timeout=None`` because aiocache otherwise wraps every call
-    in ``asyncio.wait_for`` (a task per lookup), and Redis calls are bounded by socket timeouts."""
+def build_cache(settings: EdgeSettings, name: str, kinds: Mapping[str, Any]) -> EdgeCache:
+    """The store the settings select, for values of ``kinds`` (name → type; the Redis tier decodes
+    into those types only). ``timeout=None`` because aiocache otherwise wraps every call in
+    ``asyncio.wait_for`` (a task per lookup), and Redis calls are bounded by socket timeouts."""
     fetch_limit = settings.central_timeout_seconds
     if settings.cache_backend == "memory":
         return EdgeCache(
@@ -43,7 +46,7 @@ def build_cache(settings: EdgeSettings, name: str) -> EdgeCache:
             db=int(url.path.lstrip("/") or 0),
             password=url.password,
             namespace=namespace,
-            serializer=SignedPickleSerializer(cache_entry_key(settings.secret), namespace),
+            serializer=SignedTypedSerializer(cache_entry_key(settings.secret), namespace, kinds),
             timeout=None,
             create_connection_timeout=0.25,
             connection_pool_kwargs={"socket_timeout": 0.25},

@@ -17,7 +17,7 @@ from gateway.cache import build_cache
 from gateway.cache.layer import Policy
 from gateway.clients.central import CentralClient
 from gateway.divisions import load_divisions
-from gateway.domain.address import AddressResolver
+from gateway.domain.address import AddressResolver, Resolution
 from gateway.domain.ids import OrderIds
 from gateway.domain.payments import PaymentCatalog
 from gateway.domain.predictor import EveryView, MarkovBaseline, Predictor, SignalPredictor
@@ -27,7 +27,7 @@ from gateway.edge.services.change_feed import ChangeFollower
 from gateway.edge.services.idempotency import IdempotencyGuard
 from gateway.edge.services.pages import PageStore
 from gateway.edge.services.prerender import Prerenderer
-from gateway.edge.services.reference import Reference
+from gateway.edge.services.reference import REFERENCE_KINDS, Reference
 from gateway.edge.services.signal_store import SignalStore
 from gateway.http.policy import RequestPolicy
 from gateway.http.rate_limits import RateLimits
@@ -96,7 +96,9 @@ async def open_node(
         backoff=Backoff(cap=settings.forward_max_backoff_seconds),
         retention_seconds=settings.idempotency_retention_seconds,
     )
-    reference = Reference(central, build_cache(settings, "reference"), *cache_policies(settings))
+    reference = Reference(
+        central, build_cache(settings, "reference", REFERENCE_KINDS), *cache_policies(settings)
+    )
     policy_rules = rule_policy(settings, regions)
     pages = PageStore(settings.prerender_ttl_seconds, settings.prerender_max_pages)
     prerenderer = Prerenderer(
@@ -122,7 +124,7 @@ async def open_node(
         payments=PaymentCatalog(settings.payment_methods, payment_redirect_key(settings.secret)),
         policy=policy_rules,
         order_ids=OrderIds(),
-        addresses=build_cache(settings, "address"),
+        addresses=build_cache(settings, "address", {"resolution": Resolution}),
         regions=tuple(regions),
         signals=SignalStore(),
         pages=pages,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import socket
 import time
 from collections.abc import Iterator
@@ -15,9 +14,10 @@ import redis
 import redis.asyncio
 
 from gateway.cache import CACHE_FORMAT
+from gateway.cache.codec import SignedTypedSerializer
 from gateway.cache.items import CachedItem
-from gateway.cache.signed import SignedPickleSerializer
 from gateway.cache.tags import RedisTagIndex
+from gateway.edge.services.reference import REFERENCE_KINDS
 from gateway.signing import cache_entry_key
 from tests.nodes import cluster, order_body, session_token, start_edge
 
@@ -62,7 +62,7 @@ def test_workers_of_a_region_share_entries_and_purges(tmp_path: Path, redis_url:
         assert httpx.get(item_b).headers["x-cache"] == "miss", "a purge on one worker empties the tier"
 
 
-def test_an_entry_written_into_redis_by_anything_but_an_edge_is_never_unpickled(
+def test_an_entry_written_into_redis_by_anything_but_an_edge_is_never_read(
     tmp_path: Path, redis_url: str
 ) -> None:
     env = {"EDGE_CACHE_BACKEND": "redis", "EDGE_CACHE_REDIS_URL": redis_url, "EDGE_CACHE_NEAR_SECONDS": "0"}
@@ -71,19 +71,18 @@ def test_an_entry_written_into_redis_by_anything_but_an_edge_is_never_unpickled(
         title = httpx.get(item).json()["title"]
         store = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
         (key,) = store.keys("gateway:local:reference:*sku-00021")
-        signed = store.get(key)
-        assert signed is not None
-        envelope = pickle.loads(signed[32:])  # noqa: S301 - the test reads what the edge wrote
+        secret = nodes.supervisor.env["GATEWAY_SECRET"]
+        namespace = f"gateway:local:reference:{CACHE_FORMAT}"
+        serializer = SignedTypedSerializer(cache_entry_key(secret), namespace, REFERENCE_KINDS)
+        envelope = serializer.loads(store.get(key))
+        assert envelope is not None
         forged_item = msgspec.structs.replace(envelope.value.item, title="forged")
         forged = msgspec.structs.replace(envelope, value=CachedItem.of(forged_item))
-        store.set(key, pickle.dumps(forged))  # what a writer without GATEWAY_SECRET could put there
+        # What a writer without GATEWAY_SECRET could put there: a well-formed entry under another key.
+        store.set(key, SignedTypedSerializer(b"not-the-key" * 3, namespace, REFERENCE_KINDS).dumps(forged))
 
         answer = httpx.get(item)
         assert (answer.headers["x-cache"], answer.json()["title"]) == ("miss", title)
-        secret = nodes.supervisor.env["GATEWAY_SECRET"]
-        serializer = SignedPickleSerializer(
-            cache_entry_key(secret), f"gateway:local:reference:{CACHE_FORMAT}"
-        )
         refilled = serializer.loads(store.get(key))
         assert refilled is not None, "filled again from the origin, signed"
         assert refilled.value.item.title == title

@@ -19,6 +19,8 @@ from gateway.models import AddressBook, Coupon, Item
 from gateway.resilience import OriginUnavailable
 
 COUPONS_KEY = "coupons"
+# What the reference cache holds, by kind: the shared (Redis) tier decodes entries into these only.
+REFERENCE_KINDS = {"item": CachedItem, "book": AddressBook, "coupons": dict[str, Coupon]}
 CATALOG_TAG, BOOKS_TAG, COUPONS_TAG = "catalog", "address-books", "coupons"
 
 
