@@ -129,9 +129,10 @@ class EdgeSettings:
     payment_methods: tuple[PaymentMethod, ...] = DEFAULT_PAYMENT_METHODS
     # GATEWAY_DEMO_LOGIN: POST /v1/sessions hands out a session for any user id (demo and tests only).
     # Without it, shoppers come with tokens from the storefront's identity service: signed with the
-    # shared key, or with the key in session_public_key (a PEM file; RS256 or ES256).
+    # shared key, or with the private half of session_public_key (a PEM file: RS256, PS256, ES256,
+    # EdDSA); with session_issuer / session_audience set, tokens must name them.
     demo_login: bool = False
-    session_public_key: str = ""
+    session_public_key: Path | None = None
     session_issuer: str = ""
     session_audience: str = ""
     # Rate limits ("N/second|minute|hour|day", several separated by ";"), per shopper (their user id)
@@ -237,7 +238,7 @@ def _convert(name: str, raw: str, default: Any, kind: Any = None) -> Any:
             return int(raw)
         if isinstance(default, float):
             return float(raw)
-        if isinstance(default, Path):
+        if isinstance(default, Path) or kind == Path | None:
             return Path(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r} is not a valid {type(default).__name__}") from None

@@ -11,9 +11,11 @@ import hashlib
 import hmac
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import jwt
 import msgspec
+from cryptography.hazmat.primitives import serialization
 
 from gateway.models import USER_ID_PATTERN
 
@@ -23,6 +25,7 @@ _EDGE_CREDENTIAL_PURPOSE = b"gateway/edge-credential/v1"
 _PAYMENT_REDIRECT_PURPOSE = b"gateway/payment-redirect/v1"
 _CACHE_ENTRY_PURPOSE = b"gateway/cache-entry/v1"
 _ALGORITHM = "HS256"
+_PUBLIC_KEY_ALGORITHMS = frozenset({"RS256", "PS256", "ES256", "EdDSA"})
 _VERIFIED_CACHE_SIZE = 100_000
 
 
@@ -39,19 +42,39 @@ class Session(msgspec.Struct, frozen=True):
     expires_at: int
 
 
+@dataclass(frozen=True, slots=True)
+class TokenRules:
+    """What tokens from the storefront's identity service must be: signed with the shared key (HS256)
+    or with the private half of ``public_key`` (RS256, PS256, ES256, EdDSA), and naming ``issuer`` and
+    ``audience`` where those are set. Each algorithm is checked with its own key only, so a public
+    key can never be used as an HMAC secret."""
+
+    public_key: str | None = None  # PEM
+    issuer: str | None = None
+    audience: str | None = None
+
+
 class SessionSigner:
     """Issues (central store) and verifies (edges, locally, no round trip) session tokens."""
 
-    def __init__(self, secret: str, ttl_seconds: int = 7 * 24 * 3600) -> None:
+    def __init__(
+        self, secret: str, ttl_seconds: int = 7 * 24 * 3600, rules: TokenRules | None = None
+    ) -> None:
         self._key = derive_key(secret, _SESSION_PURPOSE)
         self._ttl = ttl_seconds
+        self._rules = rules or TokenRules()
+        self._public_key = _load_public_key(self._rules.public_key) if self._rules.public_key else None
         self._verified: OrderedDict[str, Session] = OrderedDict()  # oldest first, O(1) to forget
 
     def issue(self, user_id: str, now: float | None = None) -> tuple[str, int]:
         issued_at = int(time.time() if now is None else now)
         expires_at = issued_at + self._ttl
-        token = jwt.encode({"sub": user_id, "iat": issued_at, "exp": expires_at}, self._key, _ALGORITHM)
-        return token, expires_at
+        claims: dict[str, object] = {"sub": user_id, "iat": issued_at, "exp": expires_at}
+        if self._rules.issuer:
+            claims["iss"] = self._rules.issuer
+        if self._rules.audience:
+            claims["aud"] = self._rules.audience
+        return jwt.encode(claims, self._key, _ALGORITHM), expires_at
 
     def verify(self, token: str) -> Session:
         """Check signature and expiry; a token seen recently is answered from memory.
@@ -74,9 +97,23 @@ class SessionSigner:
         return session if session is not None and session.expires_at > time.time() else None
 
     def _verify(self, token: str) -> Session:
+        rules = self._rules
+        required = ["sub", "exp", *(["iss"] if rules.issuer else []), *(["aud"] if rules.audience else [])]
         try:
+            algorithm = jwt.get_unverified_header(token).get("alg")
+            if algorithm == _ALGORITHM:
+                key: object = self._key
+            elif algorithm in _PUBLIC_KEY_ALGORITHMS and self._public_key is not None:
+                key = self._public_key
+            else:
+                raise InvalidToken("signed with an algorithm or key this storefront does not use")
             claims = jwt.decode(
-                token, self._key, algorithms=[_ALGORITHM], options={"require": ["sub", "exp"]}
+                token,
+                key,  # type: ignore[arg-type]  # a PyJWT key object or bytes, as the algorithm needs
+                algorithms=[algorithm],
+                issuer=rules.issuer or None,
+                audience=rules.audience or None,
+                options={"require": required},
             )
         except jwt.ExpiredSignatureError:
             raise InvalidToken("expired") from None
@@ -89,6 +126,13 @@ class SessionSigner:
         if not isinstance(user_id, str) or not USER_ID_PATTERN.fullmatch(user_id):
             raise InvalidToken("the subject is not a user id")
         return Session(user_id=user_id, expires_at=int(claims["exp"]))
+
+
+def _load_public_key(pem: str) -> object:
+    try:
+        return serialization.load_pem_public_key(pem.encode())
+    except ValueError as exc:
+        raise ValueError(f"the identity service's public key is not a PEM public key: {exc}") from None
 
 
 class BatchSigner:

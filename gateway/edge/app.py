@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from edge_nodes.regions import load_regions
 from gateway.edge.contract import edge_openapi
 from gateway.edge.csrf import CookieOriginCheck, trusted_origins
 from gateway.edge.lanes.acks import OrderAckLane
@@ -32,7 +34,8 @@ from gateway.http.policy import RequestLimits, RequestPolicy, RouteNames
 from gateway.http.rate_limits import RateLimits, storage_for
 from gateway.ops.budgets import RouteStats
 from gateway.serving.uvicorn_server import freeze_startup_heap
-from gateway.settings import EdgeSettings
+from gateway.settings import EdgeSettings, SettingsError
+from gateway.signing import SessionSigner, TokenRules
 
 # The hot routes first: Starlette tries them in order.
 ROUTES = [
@@ -100,8 +103,29 @@ def rate_limits_for(settings: EdgeSettings) -> RateLimits:
     return RateLimits(budgets, storage_for(shared))
 
 
+def session_signer(settings: EdgeSettings) -> SessionSigner:
+    """How shoppers' tokens are verified; an unreadable key stops the start, naming its setting."""
+    public_key = None
+    if settings.session_public_key is not None:
+        try:
+            public_key = settings.session_public_key.read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(
+                f"EDGE_SESSION_PUBLIC_KEY: cannot read {settings.session_public_key}: {exc}"
+            ) from None
+    rules = TokenRules(public_key, settings.session_issuer or None, settings.session_audience or None)
+    try:
+        return SessionSigner(settings.secret, rules=rules)
+    except ValueError as exc:
+        raise SettingsError(f"EDGE_SESSION_PUBLIC_KEY: {exc}") from None
+
+
 def create_edge_app(settings: EdgeSettings) -> Starlette:
+    """The edge's app. What the settings name is checked here, before anything is opened: a bad key
+    or region file stops the command with a message naming the setting, not a failed lifespan."""
     server = settings.server
+    signer = session_signer(settings)
+    regions = load_regions(Path(settings.regions_dir) if settings.regions_dir else None)
     policy = RequestPolicy(
         ROUTE_NAMES,
         RouteStats(route_budgets(settings), settings.default_budget_seconds),
@@ -117,7 +141,9 @@ def create_edge_app(settings: EdgeSettings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
-            app.state.edge = await open_node(settings, policy, rate_limits, stack)
+            app.state.edge = await open_node(
+                settings, policy, rate_limits, stack, signer=signer, regions=regions
+            )
             freeze_startup_heap()
             yield
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from pathlib import Path
 
-from edge_nodes.regions import Region, load_regions
+from edge_nodes.regions import Region
 from gateway.cache import build_cache
 from gateway.cache.layer import Policy
 from gateway.clients.central import CentralClient
@@ -70,10 +69,15 @@ def predictor_for(settings: EdgeSettings) -> Predictor:
 
 
 async def open_node(
-    settings: EdgeSettings, policy: RequestPolicy, rate_limits: RateLimits, stack: contextlib.AsyncExitStack
+    settings: EdgeSettings,
+    policy: RequestPolicy,
+    rate_limits: RateLimits,
+    stack: contextlib.AsyncExitStack,
+    *,
+    signer: SessionSigner,
+    regions: list[Region],
 ) -> EdgeContext:
     """The node's context, every resource it holds registered with ``stack``; background work started."""
-    regions = load_regions(Path(settings.regions_dir) if settings.regions_dir else None)
     breaker = CircuitBreaker(settings.breaker_failure_threshold, settings.breaker_reset_seconds)
     outbox = Outbox(
         settings.data_dir / "outbox.sqlite3",
@@ -115,7 +119,7 @@ async def open_node(
     context = EdgeContext(
         settings=settings,
         central=central,
-        signer=SessionSigner(settings.secret),
+        signer=signer,
         reference=reference,
         outbox=outbox,
         idempotency=IdempotencyGuard(outbox),

@@ -53,6 +53,28 @@ def test_unknown_region_is_a_clear_error() -> None:
     assert "atlantis" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("EDGE_CACHE_BACKEND", "memcached"),
+        ("EDGE_PRERENDER_STRATEGY", "psychic"),
+        ("EDGE_OUTBOX_SYNCHRONOUS", "OFF"),
+        ("EDGE_RATE_ORDERS_PER_SHOPPER", "lots"),
+        ("EDGE_SESSION_PUBLIC_KEY", "/nonexistent/identity.pem"),
+        ("EDGE_SERVER_MAX_CONNECTIONS", "many"),
+    ],
+)
+def test_a_bad_setting_stops_the_edge_before_it_takes_anything(
+    setting: str, value: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, **fresh_secrets(), setting: value, "EDGE_DATA_DIR": str(tmp_path / "edge")}
+    result = subprocess.run([*CLI, "edge"], capture_output=True, text=True, env=env, timeout=30, check=False)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.startswith(f"edge-gateway edge: {setting}")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "edge").exists(), "nothing was opened: no outbox, no lock"
+
+
 def _wait_for_line(process: subprocess.Popen[str], pattern: str, timeout: float) -> re.Match[str]:
     assert process.stdout is not None
     deadline = time.monotonic() + timeout

@@ -1,10 +1,24 @@
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import time
 
+import jwt
+import orjson
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from gateway.signing import BatchSigner, InvalidToken, SessionSigner, credential_matches, edge_credential
+from gateway.signing import (
+    BatchSigner,
+    InvalidToken,
+    SessionSigner,
+    TokenRules,
+    credential_matches,
+    edge_credential,
+)
 
 SECRET = "a-shared-secret-of-enough-length"
 
@@ -63,3 +77,65 @@ def test_purposes_get_distinct_keys() -> None:
     assert not credential_matches(None, credential)
     tampered = credential[:-1] + ("1" if credential[-1] != "1" else "2")
     assert not credential_matches(tampered, credential)
+
+
+def _identity_service_keys() -> tuple[bytes, str]:
+    """A storefront identity service's key pair: (private PEM, public PEM)."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    private_pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private_pem, public_pem.decode()
+
+
+def _claims(**changes: object) -> dict[str, object]:
+    claims: dict[str, object] = {
+        "sub": "u-0042",
+        "exp": int(time.time()) + 600,
+        "iss": "id.shop",
+        "aud": "edge",
+    }
+    claims.update(changes)
+    return {key: value for key, value in claims.items() if value is not None}
+
+
+def _hmac_signed_with(key: bytes) -> str:
+    """An HS256 token made by hand: PyJWT itself refuses to use a PEM key as an HMAC secret."""
+
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    signing_input = f"{part(orjson.dumps({'alg': 'HS256', 'typ': 'JWT'}))}.{part(orjson.dumps(_claims()))}"
+    return f"{signing_input}.{part(hmac.new(key, signing_input.encode(), hashlib.sha256).digest())}"
+
+
+def test_tokens_of_the_identity_service_are_verified_with_its_public_key_issuer_and_audience() -> None:
+    private, public = _identity_service_keys()
+    signer = SessionSigner(SECRET, rules=TokenRules(public, issuer="id.shop", audience="edge"))
+    assert signer.verify(jwt.encode(_claims(), private, "ES256")).user_id == "u-0042"
+    refused = [
+        jwt.encode(_claims(iss="someone.else"), private, "ES256"),
+        jwt.encode(_claims(aud="another-app"), private, "ES256"),
+        jwt.encode(_claims(iss=None), private, "ES256"),
+        jwt.encode(_claims(), _identity_service_keys()[0], "ES256"),  # another service's key
+        _hmac_signed_with(public.encode()),  # the public key as an HMAC secret: algorithm confusion
+        jwt.encode(_claims(), None, "none"),
+    ]
+    for token in refused:
+        with pytest.raises(InvalidToken):
+            signer.verify(token)
+
+
+def test_shared_key_tokens_must_name_the_issuer_and_audience_where_they_are_set() -> None:
+    strict = SessionSigner(SECRET, rules=TokenRules(issuer="id.shop", audience="edge"))
+    with pytest.raises(InvalidToken):
+        strict.verify(SessionSigner(SECRET).issue("u-0001")[0])
+    assert strict.verify(strict.issue("u-0001")[0]).user_id == "u-0001"
+
+
+def test_a_key_that_is_not_a_public_key_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="not a PEM public key"):
+        SessionSigner(SECRET, rules=TokenRules("-----BEGIN NONSENSE-----"))
