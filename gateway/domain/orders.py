@@ -121,7 +121,8 @@ def _shipping_address(
             "book",
         )
     inline = order.address
-    assert inline is not None  # noqa: S101 - _check_shape guarantees one of the two
+    if inline is None:  # _check_shape refuses this first; said again here, where the type needs it
+        raise OrderRejected("address", "address_required", "give exactly one of `address_id` and `address`")
     text = (
         inline.text
         if inline.text is not None

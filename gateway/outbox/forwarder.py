@@ -44,7 +44,7 @@ class Forwarder:
         batch_size: int = 200,
         send_time_limit: float = 5.0,
         backoff: Backoff | None = None,
-        retention_seconds: float = 7 * 24 * 3600,
+        retention_seconds: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._outbox = outbox

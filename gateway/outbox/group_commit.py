@@ -35,7 +35,8 @@ class CommitFailed(Exception):
 
     def __init__(self, cause: Exception) -> None:
         super().__init__(str(cause))
-        self.disk_full = isinstance(cause, sqlite3.OperationalError) and "full" in str(cause)
+        # By SQLite's result code: a message is for people ("no such column: fullname" holds "full").
+        self.disk_full = getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
 
 
 class CommitterClosed(RuntimeError):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from gateway.outbox import store
+from gateway.outbox.group_commit import CommitFailed
 from gateway.outbox.store import NewOrder, Outbox, OutboxLocked, OutboxUnavailable
 
 
@@ -212,9 +213,22 @@ async def test_each_append_is_told_the_seq_its_row_was_stored_under(either_outbo
     assert [a.order.seq for a in appended] == list(range(appended[0].order.seq, appended[0].order.seq + 3))
 
 
+def _disk_full() -> sqlite3.OperationalError:
+    """The error SQLite raises when the disk (or max_page_count) is full, result code and all."""
+    error = sqlite3.OperationalError("database or disk is full")
+    error.sqlite_errorcode = sqlite3.SQLITE_FULL
+    return error
+
+
+def test_a_full_disk_is_told_by_its_result_code_not_by_a_word_in_the_message() -> None:
+    assert CommitFailed(_disk_full()).disk_full
+    assert not CommitFailed(sqlite3.OperationalError("no such column: fullname")).disk_full
+    assert not CommitFailed(sqlite3.OperationalError("database is locked, queue full")).disk_full
+
+
 async def test_a_failed_group_does_not_wedge_later_appends(outbox: Outbox) -> None:
     def failing(db: object) -> None:
-        raise sqlite3.OperationalError("database or disk is full")
+        raise _disk_full()
 
     first = asyncio.ensure_future(outbox.append(_order(0)))
     await asyncio.sleep(0)  # the append queues its row
@@ -235,7 +249,7 @@ async def test_a_failed_group_does_not_wedge_later_appends(outbox: Outbox) -> No
 
 async def test_an_order_arriving_as_its_group_fails_goes_into_the_next_group(outbox: Outbox) -> None:
     def failing(db: object) -> None:
-        raise sqlite3.OperationalError("database or disk is full")
+        raise _disk_full()
 
     first = asyncio.ensure_future(outbox.append(_order(0)))
     await asyncio.sleep(0)

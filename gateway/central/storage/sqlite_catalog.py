@@ -78,8 +78,7 @@ def update_item(db: sqlite3.Connection, sku: str, change: ItemChange) -> Item | 
                 sku,
             ),
         )
-        updated = get_item(db, sku)
-        assert updated is not None  # noqa: S101 - updated in this transaction
+        updated = _written(get_item(db, sku), sku)
         _record_change(db, "item", sku, updated.version, now)
     return updated
 
@@ -105,9 +104,14 @@ def put_item(db: sqlite3.Connection, sku: str, new: NewItem) -> Item:
             _item_row(item),
         )
         _record_change(db, "item", sku, item.version, now)
-    stored = get_item(db, sku)
-    assert stored is not None  # noqa: S101 - written above
-    return stored
+    return _written(get_item(db, sku), sku)
+
+
+def _written(item: Item | None, sku: str) -> Item:
+    """The item just written, read back in the same connection: missing means the store is broken."""
+    if item is None:
+        raise sqlite3.DatabaseError(f"{sku} was written but cannot be read back")
+    return item
 
 
 def ensure_user(db: sqlite3.Connection, user_id: str) -> bool:
