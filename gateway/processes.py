@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 
 
@@ -63,6 +64,8 @@ class Supervisor:
 
     env: Mapping[str, str]
     grace_seconds: float = 12.0
+    # Each node's output in <log_dir>/<name>.log instead of this process's own.
+    log_dir: Path | None = None
     nodes: list[Node] = field(default_factory=list)
 
     def start(
@@ -71,7 +74,14 @@ class Supervisor:
         command = [sys.executable, "-m", "gateway.cli", *verb_args]
         # A session of its own: a terminal's Ctrl-C reaches only the supervisor, which then stops
         # the nodes one at a time in reverse order (a second SIGINT would make uvicorn abort).
-        process = subprocess.Popen(command, env={**os.environ, **self.env}, start_new_session=True)  # noqa: S603
+        output = None if self.log_dir is None else (self.log_dir / f"{name}.log").open("ab")
+        try:
+            process = subprocess.Popen(  # noqa: S603
+                command, env={**os.environ, **self.env}, start_new_session=True, stdout=output, stderr=output
+            )
+        finally:
+            if output is not None:
+                output.close()  # the child has its own descriptor
         node = Node(name, url, process)
         self.nodes.append(node)
         wait_ready(node, ready_path, timeout)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -19,22 +17,10 @@ from gateway.cache.items import CachedItem
 from gateway.cache.tags import RedisTagIndex
 from gateway.edge.services.reference import REFERENCE_KINDS
 from gateway.signing import cache_entry_key
+from tests.integration.conftest import REDIS_DB
 from tests.nodes import cluster, order_body, session_token, start_edge
 
 pytestmark = pytest.mark.integration
-REDIS_DB = 14  # a database of its own: the tests flush it
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        pytest.skip("no Redis on 127.0.0.1:6379 (the shared cache tier needs one)")
-    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
-    client.flushdb()
-    yield f"redis://127.0.0.1:6379/{REDIS_DB}"
-    client.flushdb()
 
 
 def test_workers_of_a_region_share_entries_and_purges(tmp_path: Path, redis_url: str) -> None:
