@@ -217,6 +217,7 @@ def run(
     *,
     acks_only: bool = False,
     half_runs: int = 3,
+    edge_tree: Path | None = None,
 ) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix="server-bench-"))
     env = {
@@ -242,7 +243,15 @@ def run(
                 cpu=LOAD_CPU,
                 nice=19,
             ),
-            _node("edge", [*cli, *edge_args], edge_port, log=workdir / "edge.log", env=env, cpu=SERVER_CPU),
+            _node(
+                "edge",
+                [*cli, *edge_args],
+                edge_port,
+                log=workdir / "edge.log",
+                # Another release's edge, from its source tree, beside this one's bare endpoints.
+                env={**env, "PYTHONPATH": str(edge_tree)} if edge_tree else env,
+                cpu=SERVER_CPU,
+            ),
             _node(
                 "bare",
                 [sys.executable, "-m", "loadtests.bare"],
@@ -340,6 +349,7 @@ def main() -> None:
         "--half-runs", type=int, default=3, help="latency runs at half the maximum rate (median reported)"
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--edge-tree", type=Path, help="run the edge from this source tree (another release)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
@@ -352,6 +362,7 @@ def main() -> None:
         args.base_users,
         acks_only=args.acks_only,
         half_runs=args.half_runs,
+        edge_tree=args.edge_tree,
     )
     text = json.dumps(results, indent=2)
     print(text)
