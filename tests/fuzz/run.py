@@ -1,9 +1,11 @@
-"""``python -m tests.fuzz.run TARGET [libFuzzer flags]``: one target under atheris (coverage-guided).
+"""``python -m tests.fuzz.run TARGET CORPUS [libFuzzer flags]``: one target under atheris (coverage-guided).
 
-    python -m tests.fuzz.run order_body -max_total_time=60 -seed=1
+    python -m tests.fuzz.run order_body "$(mktemp -d)" -max_total_time=60 -seed=1
 
-Seeds come from ``tests/fuzz/seeds/TARGET/`` when it exists; a crash writes its input to the current
-directory (``crash-...``), which is the input to put in a regression test.
+Seeds come from ``tests/fuzz/seeds/TARGET/``, read only; what the fuzzer finds on its way goes to
+CORPUS (libFuzzer writes into the first corpus directory it is given, and exits without returning,
+so the caller owns that directory). A crash writes its input to the current directory
+(``crash-...``, or where ``-artifact_prefix`` says), which is the input to put in a regression test.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ with atheris.instrument_imports(include=["gateway"]):
 
 
 def main() -> None:
-    name, flags = sys.argv[1], sys.argv[2:]
+    name, found, flags = sys.argv[1], sys.argv[2], sys.argv[3:]
     seeds = Path(__file__).with_name("seeds") / name
-    corpus = [str(seeds)] if seeds.is_dir() else []
+    corpus = [found, str(seeds)] if seeds.is_dir() else [found]
     atheris.Setup([sys.argv[0], *flags, *corpus], TARGETS[name])
     atheris.Fuzz()
 

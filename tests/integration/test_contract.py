@@ -73,6 +73,8 @@ def test_schemathesis_finds_nothing_with_two_shoppers(running: Cluster, tmp_path
         "--report", "junit", "--report-dir", str(tmp_path / "report"),
     ]  # fmt: skip
     env = {**os.environ, "GATEWAY_WFC_FILE": str(tmp_path / "wfc.json")}
-    run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=SECONDS + 120, check=False)
+    run = subprocess.run(  # in tmp_path: schemathesis keeps a cache of its own in its working directory
+        command, capture_output=True, text=True, env=env, timeout=SECONDS + 120, check=False, cwd=tmp_path
+    )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert "passed" in run.stdout.rsplit("SUMMARY", 1)[-1], run.stdout[-2000:]

@@ -1,8 +1,8 @@
 """Every parser of untrusted input under atheris for a few seconds each: no crash.
 
 Bounded for CI (``FUZZ_SECONDS`` each, 6 by default); run one longer with
-``python -m tests.fuzz.run TARGET -max_total_time=600``. The seed changes by the day and is printed,
-so a failure can be reproduced; its input is in the test's temporary directory.
+``python -m tests.fuzz.run TARGET "$(mktemp -d)" -max_total_time=600``. The seed changes by the day
+and is printed, so a failure can be reproduced; its input is in the test's temporary directory.
 """
 
 from __future__ import annotations
@@ -29,11 +29,14 @@ ROOT = Path(__file__).parents[2]
 @pytest.mark.parametrize("target", sorted(TARGETS))
 def test_no_input_crashes_the_parser(target: str, tmp_path: Path) -> None:
     seed = int(datetime.date.today().strftime("%Y%m%d"))
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "crashes").mkdir()
     command = [
-        sys.executable, "-m", "tests.fuzz.run", target, f"-max_total_time={SECONDS}", f"-seed={seed}",
-        "-timeout=5", "-rss_limit_mb=2048", f"-artifact_prefix={tmp_path}/",
+        sys.executable, "-m", "tests.fuzz.run", target, str(tmp_path / "corpus"),
+        f"-max_total_time={SECONDS}", f"-seed={seed}", "-timeout=5", "-rss_limit_mb=2048",
+        f"-artifact_prefix={tmp_path}/crashes/",
     ]  # fmt: skip
     limit = SECONDS + 120
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=limit, check=False)
-    crashes = sorted(path.name for path in tmp_path.iterdir())
+    crashes = sorted(path.name for path in (tmp_path / "crashes").iterdir())
     assert run.returncode == 0, f"seed {seed}, inputs {crashes} in {tmp_path}:\n{run.stderr[-4000:]}"
