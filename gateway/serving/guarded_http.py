@@ -45,6 +45,8 @@ class ConnectionGuard:
     max_header_bytes: int
     max_per_address: int
     max_connections: int
+    # Trusted proxies (uvicorn's forwarded_allow_ips): every client behind one shares its address.
+    exempt: frozenset[str] = frozenset()
     per_address: Counter[str] = field(default_factory=Counter)
     open: int = 0
 
@@ -71,7 +73,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = True  # a new connection is waiting for its first request's head
         self._head_bytes = 0
         self._head_timer: asyncio.TimerHandle | None = None
-        self._head_too_large = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -82,7 +83,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         guard.per_address[address] += 1
         if guard.open > guard.max_connections:
             self._refuse(refusal(503, "overloaded", "too many connections to this node", retry_after=1))
-        elif guard.per_address[address] > guard.max_per_address:
+        elif guard.per_address[address] > guard.max_per_address and address not in guard.exempt:
             message = "too many connections from this address"
             self._refuse(refusal(429, "too_many_connections", message, retry_after=1))
         else:
@@ -100,21 +101,24 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        in_head = self._in_head
         super().data_received(data)
-        if in_head and self._in_head and not self.transport.is_closing():
-            # Still no end of the head: all of this chunk was head.
+        if self.transport.is_closing():
+            return
+        if not self._in_head and (self.cycle is None or self.cycle.response_complete):
+            # Bytes between requests that began no message (a bare CRLF, say): uvicorn has dropped its
+            # keep-alive timer on their arrival, so the head's own clock starts now.
+            self._in_head, self._head_bytes = True, 0
+        if self._in_head:  # the head is still unfinished after this chunk: all of it counts as head
             self._head_bytes += len(data)
             if self._head_bytes > self.guard.max_header_bytes:
                 message = f"the request head exceeds {self.guard.max_header_bytes} bytes"
                 self._refuse(refusal(431, "headers_too_large", message))
+            elif self._head_timer is None:  # armed only for a head that spans reads
+                self._arm_head_timer()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._in_head = True
-        self._head_bytes = 0
-        if self._head_timer is None:
-            self._arm_head_timer()
+        self._in_head, self._head_bytes = True, 0
 
     def on_headers_complete(self) -> None:
         self._in_head = False

@@ -56,4 +56,8 @@ def serve(app: ASGIApp, host: str, port: int, server: ServerSettings) -> None:
         date_header=True,
         log_level="info",
     )
+    # Behind a trusted proxy every client has the proxy's address; the bound is on the others.
+    trusted = config.forwarded_allow_ips
+    hosts = trusted.split(",") if isinstance(trusted, str) else trusted
+    guard.exempt = frozenset(host.strip() for host in hosts) - {"*"}
     uvicorn.Server(config).run()
