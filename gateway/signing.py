@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import jwt
 import msgspec
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from gateway.models import USER_ID_PATTERN
 
@@ -25,7 +26,6 @@ _EDGE_CREDENTIAL_PURPOSE = b"gateway/edge-credential/v1"
 _PAYMENT_REDIRECT_PURPOSE = b"gateway/payment-redirect/v1"
 _CACHE_ENTRY_PURPOSE = b"gateway/cache-entry/v1"
 _ALGORITHM = "HS256"
-_PUBLIC_KEY_ALGORITHMS = frozenset({"RS256", "PS256", "ES256", "EdDSA"})
 _VERIFIED_CACHE_SIZE = 100_000
 
 
@@ -63,7 +63,12 @@ class SessionSigner:
         self._key = derive_key(secret, _SESSION_PURPOSE)
         self._ttl = ttl_seconds
         self._rules = rules or TokenRules()
-        self._public_key = _load_public_key(self._rules.public_key) if self._rules.public_key else None
+        # The algorithms a token may name, each with the one key it is checked with: HS256 with the
+        # shared key, and those the identity service's key type allows with that key.
+        self._keys: dict[str, object] = {_ALGORITHM: self._key}
+        if self._rules.public_key:
+            public_key = _load_public_key(self._rules.public_key)
+            self._keys |= dict.fromkeys(_algorithms_for(public_key), public_key)
         self._verified: OrderedDict[str, Session] = OrderedDict()  # oldest first, O(1) to forget
 
     def issue(self, user_id: str, now: float | None = None) -> tuple[str, int]:
@@ -101,11 +106,8 @@ class SessionSigner:
         required = ["sub", "exp", *(["iss"] if rules.issuer else []), *(["aud"] if rules.audience else [])]
         try:
             algorithm = jwt.get_unverified_header(token).get("alg")
-            if algorithm == _ALGORITHM:
-                key: object = self._key
-            elif algorithm in _PUBLIC_KEY_ALGORITHMS and self._public_key is not None:
-                key = self._public_key
-            else:
+            key = self._keys.get(algorithm) if isinstance(algorithm, str) else None
+            if key is None or not isinstance(algorithm, str):
                 raise InvalidToken("signed with an algorithm or key this storefront does not use")
             claims = jwt.decode(
                 token,
@@ -119,13 +121,23 @@ class SessionSigner:
             raise InvalidToken("expired") from None
         except jwt.InvalidSignatureError:
             raise InvalidToken("signature does not match") from None
-        except jwt.PyJWTError:  # its messages quote decoder internals; the client needs none of them
+        except (jwt.PyJWTError, TypeError, ValueError):  # messages quoting decoder internals: none wanted
             raise InvalidToken("malformed or not issued for this storefront") from None
         user_id = claims["sub"]
         # The id goes into the central store's paths and every log line about the shopper.
         if not isinstance(user_id, str) or not USER_ID_PATTERN.fullmatch(user_id):
             raise InvalidToken("the subject is not a user id")
         return Session(user_id=user_id, expires_at=int(claims["exp"]))
+
+
+def _algorithms_for(key: object) -> tuple[str, ...]:
+    if isinstance(key, rsa.RSAPublicKey):
+        return ("RS256", "PS256")
+    if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == "secp256r1":
+        return ("ES256",)
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return ("EdDSA",)
+    raise ValueError(f"the identity service's key must be RSA, P-256 or Ed25519, not {type(key).__name__}")
 
 
 def _load_public_key(pem: str) -> object:

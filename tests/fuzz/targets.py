@@ -9,6 +9,8 @@ from collections.abc import Callable
 from functools import cache
 
 import orjson
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from gateway.divisions import load_divisions
 from gateway.domain.address import AddressResolver
@@ -16,6 +18,7 @@ from gateway.edge.order_forms import decode_form
 from gateway.edge.routes.signals import SignalsRequest, parse_signal
 from gateway.errors import ApiError
 from gateway.models import OrderRequest
+from gateway.signing import InvalidToken, SessionSigner, TokenRules
 from gateway.validation import decode_json
 
 
@@ -50,6 +53,19 @@ def signal_events(data: bytes) -> None:
 
 
 @cache
+def _signer() -> SessionSigner:
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    pem = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return SessionSigner("fuzzing-secret-long-enough", rules=TokenRules(pem.decode(), "id.shop", "edge"))
+
+
+def session_token(data: bytes) -> None:
+    """A bearer token as a client sends it: any bytes, read as the header's Latin-1."""
+    with contextlib.suppress(InvalidToken):
+        _signer().verify(data.decode("latin-1"))
+
+
+@cache
 def _resolver() -> AddressResolver:
     return AddressResolver(load_divisions())
 
@@ -64,4 +80,5 @@ TARGETS: dict[str, Callable[[bytes], None]] = {
     "signals": signals,
     "signal_events": signal_events,
     "address": address,
+    "session_token": session_token,
 }

@@ -139,3 +139,26 @@ def test_shared_key_tokens_must_name_the_issuer_and_audience_where_they_are_set(
 def test_a_key_that_is_not_a_public_key_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="not a PEM public key"):
         SessionSigner(SECRET, rules=TokenRules("-----BEGIN NONSENSE-----"))
+
+
+@pytest.mark.parametrize("alg", [["HS256"], {}, None, 7, "RS256", "ES512", "none"])
+def test_a_token_naming_an_odd_or_foreign_algorithm_is_refused_not_raised(alg: object) -> None:
+    _, public = _identity_service_keys()  # a P-256 key: ES256 only
+    signer = SessionSigner(SECRET, rules=TokenRules(public))
+
+    def part(data: object) -> str:
+        return base64.urlsafe_b64encode(orjson.dumps(data)).rstrip(b"=").decode()
+
+    token = f"{part({'alg': alg, 'typ': 'JWT'})}.{part(_claims())}.c2ln"
+    with pytest.raises(InvalidToken):
+        signer.verify(token)
+
+
+def test_a_key_of_a_type_no_algorithm_here_takes_is_refused_at_start() -> None:
+    p384_pem = (
+        ec.generate_private_key(ec.SECP384R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    with pytest.raises(ValueError, match="RSA, P-256 or Ed25519"):
+        SessionSigner(SECRET, rules=TokenRules(p384_pem.decode()))
