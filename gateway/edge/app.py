@@ -31,7 +31,7 @@ from gateway.http.handlers import EXCEPTION_HANDLERS
 from gateway.http.middleware import PolicyMiddleware, with_fault_delay
 from gateway.http.openapi import openapi_endpoint
 from gateway.http.policy import RequestLimits, RequestPolicy, RouteNames
-from gateway.http.rate_limits import RateLimits, storage_for
+from gateway.http.rate_limits import RateLimits
 from gateway.ops.budgets import RouteStats
 from gateway.serving.uvicorn_server import freeze_startup_heap
 from gateway.settings import EdgeSettings, SettingsError
@@ -100,7 +100,7 @@ def rate_limits_for(settings: EdgeSettings) -> RateLimits:
         "orders_per_address": settings.rate_orders_per_address,
     }
     shared = settings.cache_redis_url if settings.cache_backend == "redis" else None
-    return RateLimits(budgets, storage_for(shared))
+    return RateLimits(budgets, shared, namespace=settings.region)
 
 
 def session_signer(settings: EdgeSettings) -> SessionSigner:

@@ -141,3 +141,21 @@ async def test_an_unknown_address_stays_refused_when_the_second_look_finds_no_bo
     assert (status, body["error"]["code"], body["error"]["field"]) == (422, "unknown_address", "address_id")
     assert "lookup_again;dur=" in headers["server-timing"], "the second look is shown on the 422 too"
     assert edge.state.edge.outbox.depth == 1
+
+
+async def test_a_retry_is_answered_past_the_shoppers_budget_even_when_this_process_forgot_its_key(
+    tmp_path: Path,
+) -> None:
+    settings = EdgeSettings(
+        secret="lane-test-secret-long-enough",
+        central_url="http://127.0.0.1:9",
+        data_dir=tmp_path,
+        rate_orders_per_shopper="1/minute",
+    )
+    async with running_edge(settings) as app:
+        first = await _post(app, [ORDER], _headers(app, "budget-1"))
+        assert first[0] == 202
+        assert (await _post(app, [ORDER], _headers(app, "budget-2")))[0] == 429
+        app.state.edge.idempotency._recent.clear()  # as after a restart: only the outbox knows the key
+        status, headers, answer = await _post(app, [ORDER], _headers(app, "budget-1"))
+        assert (status, headers["idempotent-replayed"], answer) == (202, "true", first[2])

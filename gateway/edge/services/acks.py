@@ -2,25 +2,27 @@
 
 idempotency claim → reference data (within the budget) → assess (rules, pricing, review packet) →
 durable append → the answer. Nothing is acknowledged before the outbox has committed it. Both ways
-in call :func:`acknowledge`: the plain ASGI lane for JSON orders (``ack_lane.py``) and the
-Starlette route for everything else, such as the order page's form (``orders.py``).
+in call :func:`acknowledge`: the plain ASGI lane for JSON orders (``lanes/acks.py``) and the
+Starlette route for everything else, such as the order page's form (``routes/orders.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any
+from typing import cast
 
 import msgspec
 import orjson
 
 from gateway.domain.budgets import Deadline
 from gateway.domain.orders import Assessment, OrderContext, OrderRejected, assess
+from gateway.edge.answers import AckStatus, OrderAck, Payment, Totals
 from gateway.edge.context import EdgeContext
 from gateway.edge.services.idempotency import replay
 from gateway.edge.services.reference import UnknownItem
 from gateway.errors import ApiError
+from gateway.http.rate_limits import RateLimited
 from gateway.models import OrderRequest
 from gateway.outbox.store import NewOrder, OutboxUnavailable
 from gateway.timing import Phases, add_phase
@@ -55,8 +57,15 @@ async def acknowledge(
     async with context.idempotency.claim(user_id, key, deadline) as prior:
         if prior is not None:
             return Ack(replay(prior, fingerprint), True)
-        # A retry of an order already placed is answered above, whatever the shopper's budget says.
-        await context.rate_limits.check("orders_per_shopper", user_id)
+        try:
+            await context.rate_limits.check("orders_per_shopper", user_id)
+        except RateLimited:
+            # A retry of an order already placed is answered, whatever the budget says: the key may
+            # be one this process no longer remembers (an earlier process stored it, say).
+            earlier = context.idempotency.stored(user_id, key)
+            if earlier is None:
+                raise
+            return Ack(replay(earlier, fingerprint), True)
         try:
             order_id, assessment, ack = await _assess(context, order, user_id, deadline, phases)
         except ApiError:
@@ -166,27 +175,25 @@ async def _gather(
 
 
 def _ack(context: EdgeContext, order_id: str, assessment: Assessment) -> bytes:
+    """The acknowledgement, encoded from the struct the OpenAPI document publishes for it."""
     pricing = assessment.pricing
     method = assessment.review_packet["payment_method"]
-    body: dict[str, Any] = {
-        "order_id": order_id,
-        "status": assessment.status,
-        "flags": assessment.review_packet["flags"],
-        "queued": True,
-        "payment": {
-            "method": method,
-            "redirect_url": None
-            if pricing is None
-            else context.payments.redirect_url(method, order_id, pricing.total_cents),
-        },
-        "totals": None
+    ack = OrderAck(
+        order_id=order_id,
+        status=cast(AckStatus, assessment.status),
+        flags=assessment.flags,
+        queued=True,
+        payment=Payment(
+            method,
+            None if pricing is None else context.payments.redirect_url(method, order_id, pricing.total_cents),
+        ),
+        totals=None
         if pricing is None
-        else {
-            "subtotal_cents": pricing.subtotal_cents,
-            "discount_cents": pricing.discount_cents,
-            "total_cents": pricing.total_cents,
-        },
-        "suggestions": ["save_address"] if any(f.code == "unusual_address" for f in assessment.flags) else [],
-        "edge": context.settings.node_id,
-    }
-    return orjson.dumps(body)
+        else Totals(pricing.subtotal_cents, pricing.discount_cents, pricing.total_cents),
+        suggestions=["save_address"] if any(f.code == "unusual_address" for f in assessment.flags) else [],
+        edge=context.settings.node_id,
+    )
+    return _encode(ack)
+
+
+_encode = msgspec.json.Encoder().encode
