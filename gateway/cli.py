@@ -18,7 +18,7 @@ from gateway.edge.app import create_edge_app
 from gateway.launch import LOCALHOST, fresh_secrets, start_central, start_edge
 from gateway.processes import NodeFailed, Supervisor, free_port
 from gateway.serving.uvicorn_server import serve
-from gateway.settings import CentralSettings, EdgeSettings, SettingsError
+from gateway.settings import CentralSettings, EdgeSettings, SettingsError, lifted_rate_budgets
 from gateway.traces.drive import ReplayOptions, ReplayTarget, replay_on_own_nodes, replay_trace
 from gateway.traces.generate import generate_trace, write_jsonl
 from gateway.traces.replay import ReplayFailed, load_trace
@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     _flag(demo, "--data-dir", "GATEWAY_DATA_DIR", "state for both nodes (default: var/demo)", Path)
     _flag(demo, "--central-port", "CENTRAL_PORT", "central store port (default 8800, or any free one)", int)
     _flag(demo, "--edge-port", "EDGE_PORT", "edge node port (default 8801, or any free one)", int)
+    _flag(
+        demo,
+        "--rate-limits",
+        "GATEWAY_DEMO_RATE_LIMITS",
+        "'shipped' (default) or 'lifted', for a load generator on this machine (one address, many shoppers)",
+    )
     demo.set_defaults(command=run_demo)
 
     fleet = verbs.add_parser("fleet", help="central store + one edge node per region of edge_nodes/")
@@ -153,7 +159,10 @@ def run_edge(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     data_dir: Path = args.data_dir or Path("var/demo")
     tokens = fresh_secrets()
-    supervisor = Supervisor(env=tokens)
+    rate_limits = args.rate_limits or os.environ.get("GATEWAY_DEMO_RATE_LIMITS", "shipped")
+    if rate_limits not in ("shipped", "lifted"):
+        raise SettingsError(f"--rate-limits must be shipped or lifted, not {rate_limits!r}")
+    supervisor = Supervisor(env={**tokens, **(lifted_rate_budgets() if rate_limits == "lifted" else {})})
     try:
         central = start_central(supervisor, data_dir, args.central_port or free_port(LOCALHOST, 8800))
         edge = start_edge(

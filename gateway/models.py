@@ -101,6 +101,20 @@ class SessionGrant(msgspec.Struct):
     expires_at: int
 
 
+class BatchResult(msgspec.Struct, frozen=True):
+    """The central store's answer for one order of a batch: stored now, or before (``duplicate``)."""
+
+    order_id: str
+    status: str
+    duplicate: bool = False
+
+
+class BatchResults(msgspec.Struct, frozen=True):
+    """One result per order of a batch, in the batch's order."""
+
+    results: list[BatchResult]
+
+
 class Item(msgspec.Struct, frozen=True):
     """A catalog item as the central store serves it and the edge caches it."""
 

@@ -92,6 +92,8 @@ async def send_request(
     raw = [(k.lower().encode(), v.encode()) for k, v in pairs]
     if declare_length:
         raw.append((b"content-length", str(sum(len(c) for c in chunks if isinstance(c, bytes))).encode()))
+    else:  # a body of unknown length comes chunked, as any HTTP/1.1 client sends it
+        raw.append((b"transfer-encoding", b"chunked"))
     scope = http_scope(method, target, raw)
     scope["client"] = (client, 5000)
     if scope_out is not None:

@@ -107,6 +107,10 @@ class EdgeCache:
     def bytes(self) -> int:
         return self._bytes
 
+    async def close(self) -> None:
+        """Give back the store's connections (a Redis pool); the memory store holds none."""
+        await self._store.close()
+
     async def get(self, key: str, loader: Loader[T], time_limit: float) -> tuple[T | None, str]:
         """The value (None if the origin has no such key) and how it was found: ``hit``, ``stale``,
         ``miss`` (fetched now) or ``stale_if_error``. Raises :class:`OriginUnavailable`."""

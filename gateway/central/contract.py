@@ -7,10 +7,11 @@ from typing import Any
 import msgspec
 
 from gateway.central.orders import Batch
-from gateway.http.openapi import Answer, Operation, Parameter, document, error
+from gateway.http.openapi import BUSY, MALFORMED, Answer, Operation, Parameter, body_errors, document, error
 from gateway.models import (
     Address,
     AddressBook,
+    BatchResults,
     ChangeFeed,
     Coupon,
     Item,
@@ -19,19 +20,8 @@ from gateway.models import (
     NewItem,
     SessionGrant,
     SessionRequest,
+    Sku,
 )
-
-
-class BatchResult(msgspec.Struct):
-    order_id: str
-    status: str
-    duplicate: bool
-
-
-class BatchResults(msgspec.Struct):
-    """One result per order of the batch, in its order: stored now, or stored before (``duplicate``)."""
-
-    results: list[BatchResult]
 
 
 class StoredOrder(msgspec.Struct):
@@ -61,22 +51,17 @@ class ReviewPage(msgspec.Struct):
 
 
 _OBJECT: dict[str, Any] = {"type": "object"}
-_SKU = {"type": "string", "pattern": r"^sku-\d{5,8}$"}
+_SKU = msgspec.json.schema(Sku)
 _USER = {"type": "string", "maxLength": 64}
 _CURSOR = Parameter("after", "query", {"type": "integer", "minimum": 0})
 _LIMIT = Parameter("limit", "query", {"type": "integer", "minimum": 0})
-_INVALID = error("A field is missing or out of bounds; `field` names it")
-_MALFORMED = error("The body is not JSON, or not the object this operation takes")
 _NOT_OPS = error("No ops token, or the wrong one")
 _OPS_OFF = error("The store has no ops token configured")
 _NOT_EDGE = error("No edge credential, or the wrong one")
-_BUSY = error("Shedding load, or the database is unavailable; retry after `Retry-After`", "retry-after")
 
 
 def _body(answers: dict[int, Answer]) -> dict[int, Answer]:
-    too_large = error("The body is over the store's limit", "connection")
-    too_slow = error("The body did not arrive in time", "connection")
-    return {400: _MALFORMED, 408: too_slow, 413: too_large, 422: _INVALID, 503: _BUSY, **answers}
+    return {**body_errors(), **answers}
 
 
 OPERATIONS = (
@@ -100,7 +85,7 @@ OPERATIONS = (
         "An item",
         "public",
         parameters=(Parameter("sku", "path", _SKU),),
-        answers={200: Answer("The item", Item), 404: error("No such item"), 503: _BUSY},
+        answers={200: Answer("The item", Item), 404: error("No such item"), 503: BUSY},
     ),
     Operation(
         "PATCH",
@@ -132,7 +117,7 @@ OPERATIONS = (
             200: Answer("The book", AddressBook),
             401: _NOT_EDGE,
             404: error("No such user"),
-            503: _BUSY,
+            503: BUSY,
         },
     ),
     Operation(
@@ -149,7 +134,7 @@ OPERATIONS = (
         "/v1/coupons",
         "The coupons on offer",
         "public",
-        answers={200: Answer("Every coupon", list[Coupon]), 503: _BUSY},
+        answers={200: Answer("Every coupon", list[Coupon]), 503: BUSY},
     ),
     Operation(
         "GET",
@@ -163,9 +148,9 @@ OPERATIONS = (
         ),
         answers={
             200: Answer("Changes after the cursor", ChangeFeed),
-            400: _MALFORMED,
+            400: MALFORMED,
             401: _NOT_EDGE,
-            503: _BUSY,
+            503: BUSY,
         },
     ),
     Operation(
@@ -187,10 +172,10 @@ OPERATIONS = (
         parameters=(Parameter("edge", "query", {"type": "string"}), _CURSOR, _LIMIT),
         answers={
             200: Answer("A page", OrdersPage),
-            400: _MALFORMED,
+            400: MALFORMED,
             401: _NOT_OPS,
             403: _OPS_OFF,
-            503: _BUSY,
+            503: BUSY,
         },
     ),
     Operation(
@@ -201,13 +186,24 @@ OPERATIONS = (
         parameters=(_CURSOR, _LIMIT),
         answers={
             200: Answer("A page", ReviewPage),
-            400: _MALFORMED,
+            400: MALFORMED,
             401: _NOT_OPS,
             403: _OPS_OFF,
-            503: _BUSY,
+            503: BUSY,
         },
     ),
     Operation("GET", "/healthz", "Liveness", "public", answers={200: Answer("Alive", _OBJECT)}),
+    Operation(
+        "GET",
+        "/metrics",
+        "Prometheus metrics: request latency per route against its budget",
+        "ops",
+        answers={
+            200: Answer("Metrics", {"type": "string"}, media_type="text/plain"),
+            401: _NOT_OPS,
+            403: _OPS_OFF,
+        },
+    ),
     Operation(
         "GET",
         "/readyz",

@@ -14,6 +14,7 @@ from gateway.central.access import int_param, require_ops
 from gateway.central.context import central_context
 from gateway.central.storage import IngestOrder
 from gateway.errors import ApiError
+from gateway.models import BatchResult, BatchResults
 from gateway.responses import json_response
 from gateway.validation import decode_json
 
@@ -57,9 +58,7 @@ async def ingest_batch(request: Request) -> Response:
         status = "needs_review" if head.status == "needs_review" else "stored"
         orders.append(IngestOrder(order.order_id, order.edge_seq, head.user_id, status, bytes(order.packet)))
     results = await context.storage.ingest(batch.edge, orders)
-    return json_response(
-        {"results": [{"order_id": r.order_id, "status": r.status, "duplicate": r.duplicate} for r in results]}
-    )
+    return json_response(BatchResults([BatchResult(r.order_id, r.status, r.duplicate) for r in results]))
 
 
 async def list_orders(request: Request) -> Response:

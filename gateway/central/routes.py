@@ -6,11 +6,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.central.access import require_edge
+from gateway.central.access import require_edge, require_ops
 from gateway.central.changes import put_item, update_item
 from gateway.central.context import central_context
 from gateway.errors import ApiError
 from gateway.models import SessionGrant, SessionRequest
+from gateway.ops.endpoints import metrics_response
 from gateway.responses import json_response
 from gateway.validation import decode_json
 
@@ -24,6 +25,12 @@ async def readyz(request: Request) -> Response:
     return json_response(
         {"ready": counts["items"] > 0, "counts": counts}, status=200 if counts["items"] else 503
     )
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus text: the store's request latency per route against its budget (ops token)."""
+    require_ops(request, central_context(request))
+    return metrics_response()
 
 
 async def create_session(request: Request) -> Response:
@@ -72,6 +79,7 @@ async def list_coupons(request: Request) -> Response:
 ROUTES = [
     Route("/healthz", healthz, methods=["GET"]),
     Route("/readyz", readyz, methods=["GET"]),
+    Route("/metrics", metrics, methods=["GET"]),
     Route("/v1/sessions", create_session, methods=["POST"]),
     Route("/v1/items/{sku}", item, methods=["GET", "PATCH", "PUT"]),
     Route("/v1/users/{user_id}/address-book", get_address_book, methods=["GET"]),

@@ -13,7 +13,16 @@ from urllib.parse import quote
 import aiohttp
 import msgspec
 
-from gateway.models import Address, AddressBook, ChangeFeed, Coupon, Item, NewAddress
+from gateway.models import (
+    Address,
+    AddressBook,
+    BatchResult,
+    BatchResults,
+    ChangeFeed,
+    Coupon,
+    Item,
+    NewAddress,
+)
 from gateway.resilience import CircuitBreaker, OriginUnavailable
 
 
@@ -23,16 +32,6 @@ class CentralUnavailable(OriginUnavailable):
 
 class CentralRejected(Exception):
     """The central store answered, but refused the request (a 4xx); retrying will not help."""
-
-
-class BatchResult(msgspec.Struct, frozen=True):
-    order_id: str
-    status: str
-    duplicate: bool = False
-
-
-class BatchAnswer(msgspec.Struct, frozen=True):
-    results: list[BatchResult]
 
 
 class CentralClient:
@@ -51,7 +50,7 @@ class CentralClient:
         self._item_decoder = msgspec.json.Decoder(Item)
         self._book_decoder = msgspec.json.Decoder(AddressBook)
         self._coupons_decoder = msgspec.json.Decoder(list[Coupon])
-        self._batch_decoder = msgspec.json.Decoder(BatchAnswer)
+        self._batch_decoder = msgspec.json.Decoder(BatchResults)
         self._feed_decoder = msgspec.json.Decoder(ChangeFeed)
         self._address_decoder = msgspec.json.Decoder(Address)
 

@@ -35,7 +35,7 @@ class Division(msgspec.Struct):
     region: str | None
 
 
-class Resolution(msgspec.Struct):
+class AddressResolution(msgspec.Struct):
     """Where free text points: certain (the division's fields), or not (``candidates`` and ``fallbacks``)."""
 
     province: str | None
@@ -66,9 +66,12 @@ class Totals(msgspec.Struct):
     total_cents: int
 
 
+AckStatus = Literal["accepted", "needs_review"]
+
+
 class OrderAck(msgspec.Struct):
     order_id: str
-    status: Literal["accepted", "needs_review"]
+    status: AckStatus
     flags: list[Flag]
     queued: bool
     payment: Payment

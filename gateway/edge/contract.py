@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from msgspec import Meta
 
-from gateway.edge.answers import Health, OrderAck, OrderStatus, Purged, Readiness, Resolution, SignalsAccepted
+from gateway.domain.order_page import FORM_FIELDS
+from gateway.edge.answers import (
+    AddressResolution,
+    Health,
+    OrderAck,
+    OrderStatus,
+    Purged,
+    Readiness,
+    SignalsAccepted,
+)
 from gateway.edge.routes.addresses import ResolveRequest, SaveAddressRequest
 from gateway.edge.routes.admin import PurgeRequest
 from gateway.edge.routes.signals import SignalsRequest
 from gateway.edge.services.idempotency import KEY_PATTERN
-from gateway.http.openapi import Answer, Operation, Parameter, document, error
-from gateway.models import Address, AddressBook, Item, OrderRequest, SessionGrant, SessionRequest
+from gateway.http.headers import FORM
+from gateway.http.openapi import BUSY, INVALID, Answer, Operation, Parameter, body_errors, document, error
+from gateway.models import Address, AddressBook, Item, OrderRequest, SessionGrant, SessionRequest, Sku
 
 _OBJECT: dict[str, Any] = {"type": "object"}
 # Examples name the demo data (items sku-00000..., users u-0000... with addresses a-0001-0, ...), so a
@@ -25,25 +36,30 @@ _ORDER = {
     "address_id": "a-0001-0",
 }
 _EVENTS = {"events": [{"t": 1732300000.125, "type": "view", "sku": "sku-00042"}]}
-_SKU = {"type": "string", "pattern": r"^sku-\d{5,8}$"}
-_MALFORMED = error("The body is not JSON, or not the object this operation takes")
-_INVALID = error("A field is missing or out of bounds; `field` names it")
-_TOO_LARGE = error("The body is over the node's limit", "connection")
-_TOO_SLOW = error("The body did not arrive in time", "connection")
+_SKU = msgspec.json.schema(Sku)
 _RATE = error(
     "Over a rate budget (per shopper or per address); retry after `Retry-After` seconds", "retry-after"
 )
-_BUSY = error(
-    "The node is shedding load, or an upstream is unavailable; retry after `Retry-After`", "retry-after"
-)
+# The order page's plain form: the order's fields flattened, the key as a field (a form has no headers).
+_ORDER_FORM: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "idempotency_key": {"type": "string", "pattern": f"^{KEY_PATTERN.pattern}$"},
+        "sku": _SKU,
+        "qty": {"type": "string", "pattern": "^[0-9]{1,3}$"},
+        "coupons": {"type": "array", "items": {"type": "string"}, "maxItems": 5},
+        **{
+            name: {"type": "string"}
+            for name in FORM_FIELDS
+            if name not in ("idempotency_key", "sku", "qty", "coupons")
+        },
+    },
+    "required": ["idempotency_key", "sku", "spec", "qty", "payment_method"],
+}
 _NO_SESSION = error("No session, or one that is expired, forged or for another storefront")
 _NOT_ADMIN = error("No admin token, or the wrong one")
 _ADMIN_OFF = error("The node has no admin token configured")
 _CROSS_SITE = error("A write signed in by cookie came from another site's page")
-
-
-def _body_errors() -> dict[int, Answer]:
-    return {400: _MALFORMED, 408: _TOO_SLOW, 413: _TOO_LARGE, 422: _INVALID, 503: _BUSY}
 
 
 OPERATIONS = (
@@ -58,7 +74,7 @@ OPERATIONS = (
             201: Answer("A session, and the shopper created with an empty address book", SessionGrant),
             404: error("Demo login is off: sessions come from the storefront's identity service"),
             429: _RATE,
-            **_body_errors(),
+            **body_errors(),
         },
     ),
     Operation(
@@ -71,7 +87,7 @@ OPERATIONS = (
             200: Answer("The item", Item, headers=("etag", "x-cache")),
             304: Answer("The client's copy (If-None-Match) is current", headers=("etag",)),
             404: error("No such item"),
-            503: _BUSY,
+            503: BUSY,
         },
     ),
     Operation(
@@ -80,7 +96,7 @@ OPERATIONS = (
         "Free address text resolved to its county, or candidates",
         "public",
         request=Annotated[ResolveRequest, Meta(examples=[{"text": "江苏省南京市鼓楼区中山路100号"}])],
-        answers={200: Answer("The resolution", Resolution), 429: _RATE, **_body_errors()},
+        answers={200: Answer("The resolution", AddressResolution), 429: _RATE, **body_errors()},
     ),
     Operation(
         "GET",
@@ -88,7 +104,7 @@ OPERATIONS = (
         "The shopper's saved addresses (phones masked)",
         "session",
         cookie_session=True,
-        answers={200: Answer("The address book", AddressBook), 401: _NO_SESSION, 503: _BUSY},
+        answers={200: Answer("The address book", AddressBook), 401: _NO_SESSION, 503: BUSY},
     ),
     Operation(
         "POST",
@@ -101,7 +117,7 @@ OPERATIONS = (
             201: Answer("The saved address (phone masked)", Address),
             401: _NO_SESSION,
             403: _CROSS_SITE,
-            **_body_errors(),
+            **body_errors(),
         },
     ),
     Operation(
@@ -117,7 +133,7 @@ OPERATIONS = (
             401: _NO_SESSION,
             415: error("Neither JSON nor text/plain"),
             429: _RATE,
-            **_body_errors(),
+            **body_errors(),
         },
     ),
     Operation(
@@ -142,8 +158,8 @@ OPERATIONS = (
             304: Answer("The client's copy is current", headers=("etag",)),
             401: _NO_SESSION,
             404: error("No such item"),
-            422: _INVALID,
-            503: _BUSY,
+            422: INVALID,
+            503: BUSY,
         },
     ),
     Operation(
@@ -153,6 +169,7 @@ OPERATIONS = (
         "session",
         cookie_session=True,
         request=Annotated[OrderRequest, Meta(examples=[_ORDER])],
+        request_also={FORM: _ORDER_FORM},
         parameters=(
             Parameter(
                 "Idempotency-Key",
@@ -164,11 +181,14 @@ OPERATIONS = (
         ),
         answers={
             202: Answer("Acknowledged: stored at the edge, on its way to the central store", OrderAck),
+            303: Answer(
+                "The form's answer, once stored: on to pay (or to the order's status)", headers=("location",)
+            ),
             401: _NO_SESSION,
             403: _CROSS_SITE,
             409: error("This key was used with another order"),
             429: _RATE,
-            **_body_errors(),
+            **body_errors(),
         },
     ),
     Operation(
@@ -223,7 +243,7 @@ OPERATIONS = (
         "Purge cache entries by key or tag",
         "admin",
         request=PurgeRequest,
-        answers={200: Answer("What was purged", Purged), 401: _NOT_ADMIN, 403: _ADMIN_OFF, **_body_errors()},
+        answers={200: Answer("What was purged", Purged), 401: _NOT_ADMIN, 403: _ADMIN_OFF, **body_errors()},
     ),
     Operation(
         "GET",

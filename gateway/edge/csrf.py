@@ -58,7 +58,10 @@ class CookieOriginCheck:
         await self.app(scope, receive, send)
 
     def _trusted(self, source: bytes, scope: Scope, host: bytes) -> bool:
-        parts = urlsplit(source.decode("latin-1").lower())
+        try:
+            parts = urlsplit(source.decode("latin-1").lower())
+        except ValueError:  # "http://[x": not a URL, so no origin anyone trusts
+            return False
         if not parts.scheme or not parts.netloc:  # "null" (a sandboxed or opaque origin), or garbage
             return False
         netloc = _without_default_port(parts.scheme, parts.netloc)
@@ -97,8 +100,14 @@ def trusted_origins(setting: str) -> frozenset[str]:
     """``EDGE_TRUSTED_ORIGINS``: comma-separated ``scheme://host[:port]`` origins."""
     origins = set()
     for origin in (entry.strip().rstrip("/").lower() for entry in setting.split(",") if entry.strip()):
-        parts = urlsplit(origin)
-        if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.path or parts.query:
+        try:
+            parts = urlsplit(origin)
+            valid = (
+                parts.scheme in _DEFAULT_PORTS and bool(parts.hostname) and not parts.path and not parts.query
+            )
+        except ValueError:
+            valid = False
+        if not valid:
             raise SettingsError(
                 f"EDGE_TRUSTED_ORIGINS: {origin!r} is not an origin like https://shop.example"
             )

@@ -1,8 +1,9 @@
 """An edge node's state, built from its settings: what the app's lifespan opens and later closes.
 
 Everything that holds a resource (the outbox's lock and file, the HTTP session to the central store,
-the prerender pool, background tasks) is registered with the caller's exit stack as soon as it is
-taken, so that a start-up failing half way releases what it took, in reverse order.
+the prerender pool, the caches' store connections, background tasks) is registered with the caller's
+exit stack as soon as it is taken, so that a start-up failing half way releases what it took, in
+reverse order.
 """
 
 from __future__ import annotations
@@ -139,6 +140,7 @@ async def open_node(
     )
     for cache in context.caches:
         metrics.watch_cache(cache)
+        stack.push_async_callback(cache.close)
     metrics.OUTBOX_DEPTH.set_function(lambda: outbox.depth)
     metrics.OUTBOX_OLDEST_SECONDS.set_function(outbox.oldest_pending_age)
     follower = ChangeFollower(central, reference, on_item=pages.drop_sku)

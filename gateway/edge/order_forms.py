@@ -16,7 +16,6 @@ from gateway.errors import ApiError
 from gateway.models import OrderRequest
 from gateway.validation import describe
 
-FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 _CHINA_OFFSET = "+08:00"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import Scope
 
+FORM = "application/x-www-form-urlencoded"  # the media type of a plain HTML form's body
+
 
 def bearer_token(request: Request) -> str | None:
     return bearer_of(request.headers.get("authorization", ""))

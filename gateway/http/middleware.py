@@ -63,12 +63,16 @@ class PolicyMiddleware:
             policy.record(route, answered_at - started)
             return
         try:
-            with policy.admitted():
-                scope[DEADLINE_SCOPE_KEY] = policy.deadline(route)
-                await self.app(scope, replaying(body, receive), timed_send)
+            policy.admit()
         except Overloaded as refused:
             await send_error(timed_send, refused)
+            policy.record(route, answered_at - started)
+            return
+        try:
+            scope[DEADLINE_SCOPE_KEY] = policy.deadline(route)
+            await self.app(scope, replaying(body, receive), timed_send)
         finally:
+            policy.release()
             policy.record(route, (answered_at or time.perf_counter()) - started)
 
 

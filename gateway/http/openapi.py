@@ -61,6 +61,8 @@ class Operation:
     answers: Mapping[int, Answer]
     request: Any = None  # a struct, or one annotated with examples (msgspec.Meta)
     request_media: tuple[str, ...] = ("application/json",)
+    # Other media types the same operation takes, each with its own schema (an HTML form's fields).
+    request_also: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     parameters: tuple[Parameter, ...] = ()
     # A cookie session works too (the order page's form, the storefront page's beacons).
     cookie_session: bool = False
@@ -96,6 +98,18 @@ _SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
 
 def error(description: str, *headers: str) -> Answer:
     return Answer(description, ErrorBody, headers=headers)
+
+
+MALFORMED = error("The body is not JSON, or not the object this operation takes")
+INVALID = error("A field is missing or out of bounds; `field` names it")
+BUSY = error("Shedding load, or an upstream is unavailable; retry after `Retry-After`", "retry-after")
+
+
+def body_errors() -> dict[int, Answer]:
+    """What any operation that takes a body may answer besides its own: the request policy's refusals."""
+    too_large = error("The body is over the node's limit", "connection")
+    too_slow = error("The body did not arrive in time", "connection")
+    return {400: MALFORMED, 408: too_slow, 413: too_large, 422: INVALID, 503: BUSY}
 
 
 def document(title: str, version: str, description: str, operations: Sequence[Operation]) -> dict[str, Any]:
@@ -155,10 +169,9 @@ def _operation(operation: Operation, ref_of: Mapping[Any, Any]) -> dict[str, Any
         described["parameters"] = [_parameter(parameter) for parameter in operation.parameters]
     if operation.request is not None:
         schema = _schema(operation.request, ref_of)
-        described["requestBody"] = {
-            "required": True,
-            "content": {media: {"schema": schema} for media in operation.request_media},
-        }
+        content = {media: {"schema": schema} for media in operation.request_media}
+        content |= {media: {"schema": other} for media, other in operation.request_also.items()}
+        described["requestBody"] = {"required": True, "content": content}
     return described
 
 

@@ -19,19 +19,19 @@ does, so a client that writes its whole body before reading still reads the answ
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from starlette.types import Message, Receive, Scope
 
 from gateway.domain.budgets import Deadline
 from gateway.errors import ApiError
+from gateway.http.headers import FORM
 from gateway.http.rate_limits import RateLimits
 from gateway.ops.budgets import RouteStats
 from gateway.ops.load import LoadGauge
 
-FORM_MEDIA_TYPE = b"application/x-www-form-urlencoded"
+FORM_MEDIA_TYPE = FORM.encode()
 OTHER_ROUTE = "other"
 
 
@@ -78,8 +78,9 @@ class RequestLimits:
 class RouteNames:
     """Route names for metrics: exact paths, then path prefixes, then ``other``.
 
-    ``POST`` to ``payment_route_path`` with a form body is the order page's plain form, which is
-    answered with the redirect to pay: it is measured against the payment redirect's budget.
+    ``post_names`` name POSTs to a path apart from its other methods (an order's acknowledgement);
+    ``form_names`` name those among them that carry a form (the order page's plain form, answered with
+    the redirect to pay, and so measured against the payment redirect's budget).
     """
 
     def __init__(
@@ -94,10 +95,6 @@ class RouteNames:
         self._prefixes = tuple(prefixes)
         self._post = dict(post_names or {})
         self._form = dict(form_names or {})
-        self.names = frozenset(
-            {*self._exact.values(), *(name for _, name in self._prefixes), *self._post.values()}
-            | {*self._form.values(), OTHER_ROUTE}
-        )
 
     def name(self, method: str, path: str, content_type: bytes = b"") -> str:
         if method == "POST" and path in self._post:
@@ -153,17 +150,16 @@ class RequestPolicy:
     def record(self, route: str, seconds: float) -> None:
         self.stats.record(route, seconds)
 
-    @contextmanager
-    def admitted(self) -> Iterator[None]:
-        """Hold one of the in-flight slots for the block; 503 ``overloaded`` when none is free."""
+    def admit(self) -> None:
+        """Take one of the in-flight slots (503 ``overloaded`` when none is free); ``release`` gives it
+        back. Two calls and a ``try``, not a context manager: this runs for every order."""
         gauge = self.gauge
         if gauge.inflight >= self.limits.max_inflight:
             raise Overloaded
         gauge.inflight += 1
-        try:
-            yield
-        finally:
-            gauge.inflight -= 1
+
+    def release(self) -> None:
+        self.gauge.inflight -= 1
 
     async def read_body(self, headers: Mapping[bytes, bytes], receive: Receive) -> bytes:
         """The whole body within the size and time limits: 413, 408, or :class:`ClientGone`."""
@@ -172,13 +168,21 @@ class RequestPolicy:
         if declared is not None and declared > limit:
             await self._drain(receive, declared)
             raise BodyTooLarge(limit)
-        try:
-            async with asyncio.timeout(self.limits.body_read_seconds):
-                return await self._read(receive, limit)
-        except TimeoutError:
-            raise BodyTimeout(self.limits.body_read_seconds) from None
+        if declared is None and b"transfer-encoding" not in headers:
+            body = await self._read(receive, limit)  # no body: one empty message, there already
+        else:
+            try:
+                async with asyncio.timeout(self.limits.body_read_seconds):
+                    body = await self._read(receive, limit)
+            except TimeoutError:
+                raise BodyTimeout(self.limits.body_read_seconds) from None
+        if body is None:  # over the limit while streaming: drained on its own clock, not the body's
+            await self._drain(receive, None)
+            raise BodyTooLarge(limit)
+        return body
 
-    async def _read(self, receive: Receive, limit: int) -> bytes:
+    async def _read(self, receive: Receive, limit: int) -> bytes | None:
+        """The body, or None once it passes ``limit``."""
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -188,8 +192,7 @@ class RequestPolicy:
             chunk: bytes = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await self._drain(receive, None)
-                raise BodyTooLarge(limit)
+                return None
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -56,6 +56,7 @@ async def _call_with(
         {"origin": ""},  # present but empty: a claim about the source all the same
         {"origin": "", "referer": f"http://{HOST}/v1/order-page"},
         {"origin": f"https://{HOST}"},  # the edge's host over another scheme: another origin
+        {"origin": "http://[x"},  # not a URL at all
     ],
 )
 async def test_a_cookie_write_from_another_site_is_refused_before_the_application(

@@ -70,10 +70,13 @@ class OrderAckLane:
         try:
             await policy.check_address(route, scope)
             body = await policy.read_body(headers, receive)
-            with policy.admitted():
+            policy.admit()
+            try:
                 ack = await _acknowledge(
                     context, token, headers, body, deadline=policy.deadline(route), phases=phases
                 )
+            finally:
+                policy.release()
         except ClientGone:
             return
         except ApiError as error:

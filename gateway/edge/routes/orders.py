@@ -9,11 +9,12 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from gateway.edge.order_forms import FORM_MEDIA_TYPE, decode_form
+from gateway.edge.order_forms import decode_form
 from gateway.edge.requests import edge_context, require_session
 from gateway.edge.services.acks import Ack, acknowledge
 from gateway.edge.services.idempotency import check_key
 from gateway.errors import ApiError
+from gateway.http.headers import FORM
 from gateway.http.middleware import phases_of, request_deadline
 from gateway.models import OrderRequest
 from gateway.responses import JSON_MEDIA_TYPE
@@ -26,7 +27,7 @@ async def create_order(request: Request) -> Response:
     context = edge_context(request)
     deadline = request_deadline(request.scope, context.settings.ack_budget_seconds)
     session = require_session(request, context.signer)
-    form = request.headers.get("content-type", "").startswith(FORM_MEDIA_TYPE)
+    form = request.headers.get("content-type", "").startswith(FORM)
     if form:
         raw_key, order = decode_form(await request.body())
     else:
