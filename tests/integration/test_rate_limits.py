@@ -55,7 +55,8 @@ def test_bursts_of_logins_from_one_address_and_signals_from_one_shopper_meet_429
                 headers={"authorization": f"Bearer {token}"},
             )
         )
-        assert len(_refusals(signals)) == 300 - 120, "120 a minute for one shopper"
+        # 120 at once, then one more each half second while the burst lasts (a few seconds here).
+        assert 300 - 120 - 20 <= len(_refusals(signals)) <= 300 - 120, "120 a minute for one shopper"
 
 
 def test_edges_sharing_the_redis_tier_share_a_shoppers_budget(tmp_path: Path, redis_url: str) -> None:
