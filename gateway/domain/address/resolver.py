@@ -21,51 +21,41 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gateway.divisions import Division
-from gateway.domain.address_confidence import (
+from gateway.domain.address.confidence import (
     EVIDENCE,
-    _bare_confidence,
-    _Context,
-    _full_confidence,
-    _fuzzy_confidence,
-    _typo_confidence,
+    Context,
+    bare_confidence,
+    full_confidence,
+    fuzzy_confidence,
+    typo_confidence,
 )
-from gateway.domain.address_index import (
-    _Entry,
-    _holes,
-    _Meanings,
-    _near_names,
-    _Reading,
-    _readings_by_name,
+from gateway.domain.address.index import (
+    Entry,
+    Meanings,
+    Reading,
+    holes,
+    near_names,
+    readings_by_name,
 )
-from gateway.domain.address_names import (
-    _BARE,
-    _CITY,
-    _COUNTY,
-    _COUNTY_ENDINGS,
-    _FULL,
-    _FUZZY,
-    _NAME_GOES_ON,
-    _NEAR_TYPO,
-    _NOT_AFTER_SHORT,
-    _NOT_AFTER_SHORT_PAIRS,
-    _PROVINCE,
-    _SHORT,
-    _TYPO,
-    city_short_names,
+from gateway.domain.address.names import (
+    BARE,
+    CITY,
+    COUNTY,
+    COUNTY_ENDINGS,
+    FULL,
+    FUZZY,
+    NAME_GOES_ON,
+    NEAR_TYPO,
+    NOT_AFTER_SHORT,
+    NOT_AFTER_SHORT_PAIRS,
+    PROVINCE,
+    SHORT,
+    TYPO,
     county_short_names,
     normalize,
-    province_short_names,
 )
 
-__all__ = [
-    "CERTAIN",
-    "AddressResolver",
-    "Resolution",
-    "city_short_names",
-    "county_short_names",
-    "normalize",
-    "province_short_names",
-]
+__all__ = ["CERTAIN", "AddressResolver", "Resolution"]
 
 CERTAIN = 0.8
 
@@ -89,7 +79,7 @@ class Resolution:
 class _Mention:
     start: int
     end: int
-    readings: tuple[_Reading, ...]
+    readings: tuple[Reading, ...]
     # Full province or city name ending in 省/市: 济南市中区 shares that 市 with 市中区.
     shares_suffix: bool = False
     place: bool = False  # it can name a province or a city
@@ -116,18 +106,18 @@ class AddressResolver:
             by_city[division.city].append(division)
             by_county[division.county].append(division)
         self._by_county = {name: tuple(found) for name, found in by_county.items()}
-        readings = _readings_by_name(by_province, by_city, by_county)
-        self._names: dict[str, _Entry] = {}
+        readings = readings_by_name(by_province, by_city, by_county)
+        self._names: dict[str, Entry] = {}
         lengths: dict[str, set[int]] = defaultdict(set)  # by the first two characters
         for name, found in readings.items():
             self._names[name] = (
-                _Meanings.of(found),
-                _Meanings.of(r for r in found if not _is_short(r)),
-                _Meanings.of(r for r in found if not (r.kind == _COUNTY and r.form == _BARE)),
+                Meanings.of(found),
+                Meanings.of(r for r in found if not _is_short(r)),
+                Meanings.of(r for r in found if not (r.kind == COUNTY and r.form == BARE)),
             )
             lengths[name[:2]].add(len(name))
         self._lengths = {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
-        self._near = {**_near_names(by_province), **_near_names(by_city)}
+        self._near = {**near_names(by_province), **near_names(by_city)}
         # (科尔沁, 内蒙古自治区): a county of the province starts with this suffix-less name and is
         # not the one it stands for (科尔沁左翼中旗), so 科尔沁 in the text may be a name cut short.
         self._prefix_of_another = {
@@ -135,7 +125,7 @@ class AddressResolver:
             for name, found in by_county.items()
             for division in found
             for size in range(2, len(name))
-            if any(r.form == _BARE for r in readings.get(name[:size], ()))
+            if any(r.form == BARE for r in readings.get(name[:size], ()))
             and name[:size] not in county_short_names(name)[1]
         }
 
@@ -192,8 +182,8 @@ class AddressResolver:
             _mark_cut(found, places)
         return _drop_hidden(found)
 
-    def _scan(self, compact: str) -> list[tuple[int, int, _Entry]]:
-        raw: list[tuple[int, int, _Entry]] = []
+    def _scan(self, compact: str) -> list[tuple[int, int, Entry]]:
+        raw: list[tuple[int, int, Entry]] = []
         size = len(compact)
         names = self._names
         for start in range(size - 1):
@@ -219,7 +209,7 @@ class AddressResolver:
         for mention in mentions:
             start = mention.end
             for reading in mention.readings:
-                if reading.kind == _COUNTY:
+                if reading.kind == COUNTY:
                     continue
                 lengths, near = self._near[reading.key]
                 for length in lengths:
@@ -228,13 +218,13 @@ class AddressResolver:
                         break
                     window = compact[start:end]
                     if window not in self._by_county:
-                        for key in _holes(window):
-                            hits[start, end, _FUZZY].update(near.get(key, ()))
-                        hits[start, end, _NEAR_TYPO].update(near.get(window, ()))
-        blocking = [m for m in mentions if any(r.form != _BARE for r in m.readings)]
+                        for key in holes(window):
+                            hits[start, end, FUZZY].update(near.get(key, ()))
+                        hits[start, end, NEAR_TYPO].update(near.get(window, ()))
+        blocking = [m for m in mentions if any(r.form != BARE for r in m.readings)]
         return [
             _Mention(
-                start, end, (_Reading(_COUNTY, form, compact[start:end], tuple(sorted(found, key=_adcode))),)
+                start, end, (Reading(COUNTY, form, compact[start:end], tuple(sorted(found, key=_adcode))),)
             )
             for (start, end, form), found in hits.items()
             if found
@@ -248,11 +238,11 @@ class AddressResolver:
         scores: dict[Division, _Score] = {}
         for mention in candidates:
             for reading in mention.readings:
-                if reading.kind == _COUNTY:
+                if reading.kind == COUNTY:
                     form = reading.form
                 elif len(reading.divisions) == 1:
                     # A city or province with a single county names it: 仙桃, 东莞市, 香港.
-                    form = _BARE if reading.form == _SHORT and reading.kind == _CITY else reading.form
+                    form = BARE if reading.form == SHORT and reading.kind == CITY else reading.form
                 else:
                     continue
                 for division in reading.divisions:
@@ -268,28 +258,28 @@ class AddressResolver:
         return scores
 
     def _confidence(
-        self, division: Division, mention: _Mention, reading: _Reading, form: int, mentions: list[_Mention]
+        self, division: Division, mention: _Mention, reading: Reading, form: int, mentions: list[_Mention]
     ) -> tuple[float, str]:
         if mention.cut:
             return 0.3, "cut"
-        context = _context(division, mention, form != _BARE, mentions)
+        context = _context(division, mention, form != BARE, mentions)
         if context.contradicted:
             # A place named before the county that it does not lie in: ask, never guess.
             return 0.2, "contradicted"
         names = len(reading.divisions)
-        if form in (_FULL, _SHORT):
-            confidence = _full_confidence(division, names, context)
-        elif form == _TYPO:
+        if form in (FULL, SHORT):
+            confidence = full_confidence(division, names, context)
+        elif form == TYPO:
             lone = reading.key[-1] in "区县" and not any(
                 o is not mention and o.place and _overlaps(o, mention) for o in mentions
             )
-            confidence = _typo_confidence(names, lone, context)
-        elif form == _BARE:
+            confidence = typo_confidence(names, lone, context)
+        elif form == BARE:
             cut_short = (reading.key, division.province) in self._prefix_of_another
             doubtful = cut_short or (not context.in_city and _names_a_city_too(mention, division))
-            confidence = _bare_confidence(names, doubtful, context)
+            confidence = bare_confidence(names, doubtful, context)
         else:
-            confidence = _fuzzy_confidence(division, names, form, context)
+            confidence = fuzzy_confidence(division, names, form, context)
         return confidence, EVIDENCE[form] + context.where
 
 
@@ -327,9 +317,7 @@ def _drop_hidden(found: list[_Mention]) -> list[_Mention]:
     return kept
 
 
-def _context(
-    division: Division, mention: _Mention, shared_suffix: bool, mentions: list[_Mention]
-) -> _Context:
+def _context(division: Division, mention: _Mention, shared_suffix: bool, mentions: list[_Mention]) -> Context:
     """Which names before the county's confirm the division, and whether one contradicts it.
 
     A full county name may share the 市 of the city before it (济南市中区); a suffix-less one not.
@@ -348,9 +336,9 @@ def _context(
             continue  # overlaps the county's own name
         province = city = False
         for r in other.readings:
-            if r.kind == _PROVINCE:
+            if r.kind == PROVINCE:
                 province = province or r.key == division.province
-            elif r.kind == _CITY:
+            elif r.kind == CITY:
                 city = city or r.key == division.city
         if province or city:
             supports.append(other)
@@ -361,33 +349,33 @@ def _context(
             others.append(other)
     contradicted = bool(others) and any(not any(_overlaps(o, s) for s in supports) for o in others)
     gap = mention.start - nearest if nearest >= 0 else -1
-    return _Context(in_province, in_city, gap, contradicted)
+    return Context(in_province, in_city, gap, contradicted)
 
 
 def _overlaps(a: _Mention, b: _Mention) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _is_short(reading: _Reading) -> bool:
-    return reading.form == _BARE or (reading.kind != _COUNTY and reading.form == _SHORT)
+def _is_short(reading: Reading) -> bool:
+    return reading.form == BARE or (reading.kind != COUNTY and reading.form == SHORT)
 
 
 def _name_goes_on(compact: str, end: int) -> bool:
     char = compact[end]
-    if char in _COUNTY_ENDINGS:
+    if char in COUNTY_ENDINGS:
         return True
-    tails = _NAME_GOES_ON.get(char)
+    tails = NAME_GOES_ON.get(char)
     return tails is not None and any(compact.startswith(tail, end) for tail in tails)
 
 
 def _street_follows(compact: str, end: int) -> bool:
-    return compact[end] in _NOT_AFTER_SHORT or compact[end : end + 2] in _NOT_AFTER_SHORT_PAIRS
+    return compact[end] in NOT_AFTER_SHORT or compact[end : end + 2] in NOT_AFTER_SHORT_PAIRS
 
 
 def _names_a_city_too(mention: _Mention, division: Division) -> bool:
     """辽宁朝阳 is more likely the city 朝阳市 than its county 朝阳县: do not pick the county."""
     return any(
-        r.kind == _CITY and r.divisions[0].province == division.province and r.divisions != (division,)
+        r.kind == CITY and r.divisions[0].province == division.province and r.divisions != (division,)
         for r in mention.readings
     )
 

@@ -9,21 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.divisions import Division
-from gateway.domain.address_names import _BARE, _FULL, _FUZZY, _NEAR_TYPO, _SHORT, _TYPO
+from gateway.domain.address.names import BARE, FULL, FUZZY, NEAR_TYPO, SHORT, TYPO
 
 # How a county was named, as the evidence a resolution reports (with "+city" or "+province").
 EVIDENCE = {
-    _FULL: "county",
-    _SHORT: "county",
-    _TYPO: "suffix-typo",
-    _BARE: "suffix-less",
-    _FUZZY: "county-typo",
-    _NEAR_TYPO: "suffix-typo",
+    FULL: "county",
+    SHORT: "county",
+    TYPO: "suffix-typo",
+    BARE: "suffix-less",
+    FUZZY: "county-typo",
+    NEAR_TYPO: "suffix-typo",
 }
 
 
 @dataclass(frozen=True, slots=True)
-class _Context:
+class Context:
     """What the text before a county's name says about one division it may be."""
 
     in_province: bool
@@ -40,7 +40,7 @@ class _Context:
         return "+city" if self.in_city else ("+province" if self.in_province else "")
 
 
-def _full_confidence(division: Division, names: int, context: _Context) -> float:
+def full_confidence(division: Division, names: int, context: Context) -> float:
     if context.where:
         # 南县 glued into 益阳市安南县 (a misspelt 安化县), 江达县 into 西藏金布江达县 (工布江达县).
         if context.adjacent or (len(division.county) >= 3 and context.gap > 2):
@@ -52,7 +52,7 @@ def _full_confidence(division: Division, names: int, context: _Context) -> float
     return 0.85 if len(division.county) >= 3 else 0.6
 
 
-def _typo_confidence(names: int, lone: bool, context: _Context) -> float:
+def typo_confidence(names: int, lone: bool, context: Context) -> float:
     if context.where:
         return 0.9 if context.adjacent or context.gap > 2 else 0.6
     # 稻城线 alone is 稻城县; but 昆山是 may be a sentence, and 河北曲阳 is 河北 and 曲阳.
@@ -61,7 +61,7 @@ def _typo_confidence(names: int, lone: bool, context: _Context) -> float:
     return 0.8 if lone else 0.6
 
 
-def _bare_confidence(names: int, doubtful: bool, context: _Context) -> float:
+def bare_confidence(names: int, doubtful: bool, context: Context) -> float:
     if not context.where:
         return 0.6 if names == 1 else 0.3
     if not context.adjacent or doubtful:
@@ -69,11 +69,11 @@ def _bare_confidence(names: int, doubtful: bool, context: _Context) -> float:
     return 0.9 if context.in_city else 0.85
 
 
-def _fuzzy_confidence(division: Division, names: int, form: int, context: _Context) -> float:
+def fuzzy_confidence(division: Division, names: int, form: int, context: Context) -> float:
     """A county name with one wrong character, among the counties of the place right before it."""
     if not context.adjacent or names > 1:
         return 0.4
-    if form == _NEAR_TYPO:
+    if form == NEAR_TYPO:
         return 0.9 if context.in_city else 0.85
     long_name = len(division.county) >= 4
     if context.in_city:

@@ -25,27 +25,27 @@ _ETHNIC_GROUPS = sorted(
     reverse=True,
 )  # fmt: skip
 # Homophone and look-alike typos of the administrative suffixes.
-_SUFFIX_TYPOS = {"区": "去曲驱", "县": "线现", "市": "是事", "省": "生"}
+SUFFIX_TYPOS = {"区": "去曲驱", "县": "线现", "市": "是事", "省": "生"}
 # After a short (suffix-less) name these make it a street, a town or a landmark, not a division:
 # 南京路, 南山街道, 朝阳门 (which is in 东城区), 白云机场.
-_NOT_AFTER_SHORT = frozenset("路街道巷弄胡桥村镇乡门站")
-_NOT_AFTER_SHORT_PAIRS = frozenset(
+NOT_AFTER_SHORT = frozenset("路街道巷弄胡桥村镇乡门站")
+NOT_AFTER_SHORT_PAIRS = frozenset(
     ("大道", "大街", "广场", "公园", "大厦", "大学", "中学", "小学", "医院", "机场")
 )
-_COUNTY_ENDINGS = frozenset("区县市旗")
+COUNTY_ENDINGS = frozenset("区县市旗")
 # A suffix-less name followed by a suffix or the peoples of an autonomous county is part of a
 # longer (misspelt) name: 凌海区 (凌河区), 镇康彝族哈尼族拉祜族自治县 (镇沅…自治县).
-_NAME_GOES_ON: dict[str, tuple[str, ...]] = {}
+NAME_GOES_ON: dict[str, tuple[str, ...]] = {}
 for _tail in ("自治", *(g + "族" for g in _ETHNIC_GROUPS), *(g for g in _ETHNIC_GROUPS if len(g) >= 2)):
-    _NAME_GOES_ON[_tail[0]] = (*_NAME_GOES_ON.get(_tail[0], ()), _tail)
+    NAME_GOES_ON[_tail[0]] = (*NAME_GOES_ON.get(_tail[0], ()), _tail)
 # House numbers keep their joiners (3-201, 5#楼); every other punctuation mark is dropped.
 _DROP = re.compile(r"[^\w#\-]|_")
 _LOOSE_JOINERS = re.compile(r"(?<![0-9A-Za-z])[#\-]+|-+(?![0-9A-Za-z])")
 
-_PROVINCE, _CITY, _COUNTY = 0, 1, 2
-_FULL, _SHORT, _BARE, _TYPO, _FUZZY, _NEAR_TYPO = 0, 1, 2, 3, 4, 5
+PROVINCE, CITY, COUNTY = 0, 1, 2
+FULL, SHORT, BARE, TYPO, FUZZY, NEAR_TYPO = 0, 1, 2, 3, 4, 5
 
-_HOLE = "\x00"  # never in normalized text
+HOLE = "\x00"  # never in normalized text
 
 
 def normalize(text: str) -> str:
