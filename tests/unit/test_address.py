@@ -298,7 +298,7 @@ def test_a_county_without_its_suffix_counts_right_after_its_city_or_province(
         "北京市朝阳门外大街",  # 朝阳门 is in 东城区, not 朝阳区
         "深圳市科技园南山街",  # a street after the city, not the county
         "辽宁朝阳",  # the city 朝阳市 more likely than its county 朝阳县
-        "内蒙古通辽市科尔沁大林镇",  # 科尔沁区, or 科尔沁左翼中旗 cut short?
+        "内蒙古通辽市科尔沁明仁大街1号",  # 科尔沁区, or 科尔沁左翼中旗 cut short?
         "江苏鼓楼",  # 南京 and 徐州 both have a 鼓楼区
     ],
 )
@@ -330,7 +330,7 @@ def test_county_level_cities(resolver: AddressResolver, text: str, adcode: str) 
     assert resolution.division.adcode == adcode
 
 
-@pytest.mark.parametrize(("text", "adcode"), [("仙桃沙嘴街道", "429004"), ("昆山玉山镇", "320583")])
+@pytest.mark.parametrize(("text", "adcode"), [("仙桃钱沟路8号", "429004"), ("昆山前进中路18号", "320583")])
 def test_a_county_level_city_alone_without_suffix_is_the_first_candidate_not_an_answer(
     resolver: AddressResolver, text: str, adcode: str
 ) -> None:
@@ -338,6 +338,26 @@ def test_a_county_level_city_alone_without_suffix_is_the_first_candidate_not_an_
     resolution = resolver.resolve(text)
     assert not resolution.certain
     assert resolution.candidates[0].adcode == adcode
+
+
+@pytest.mark.parametrize(
+    ("text", "adcode", "town"),
+    [
+        ("仙桃沙嘴街道", "429004", "沙嘴街道"),
+        ("昆山玉山镇", "320583", "玉山镇"),
+        ("内蒙古通辽市科尔沁大林镇", "150502", "大林镇"),  # 科尔沁区 has a 大林镇; 科尔沁左翼中旗 not
+    ],
+)
+def test_a_town_of_the_county_makes_a_suffix_less_name_certain(
+    resolver: AddressResolver, text: str, adcode: str, town: str
+) -> None:
+    resolution = resolver.resolve(text)
+    assert resolution.certain
+    assert resolution.division is not None
+    assert resolution.division.adcode == adcode
+    assert resolution.town is not None
+    assert (resolution.town.name, resolution.town.adcode) == (town, adcode)
+    assert resolution.evidence.endswith("+town")
 
 
 def test_words_that_are_city_names_do_not_resolve_on_their_own(resolver: AddressResolver) -> None:

@@ -1,10 +1,13 @@
 """Resolve a free-text Chinese address to a county-level division (and the town, where written).
 
-The public interface of the address package; its modules, in the order they are used:
+The public interface of the address package. Its modules, in the order a text goes through them:
 
+* ``recipient``: takes phone numbers, form labels and the recipient's name out;
 * ``names``: how division names are written (suffixes, short forms, typos) and ``normalize``;
-* ``index``: every way a name can appear in a text, and what it can mean;
-* ``confidence``: how sure the resolver may be of a county from how it was named;
+  ``former`` (names divisions had) and ``script`` (traditional characters) add to them;
+* ``index`` and ``mentions``: every way a name can appear in a text, and where it does;
+* ``towns``: towns (乡镇, 街道) and villages in the text;
+* ``context`` and ``confidence``: how sure the resolver may be of each county it may be;
 * ``resolver``: the resolver itself.
 """
 

@@ -6,10 +6,19 @@ county answered at 0.8 or more must almost never be wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gateway.divisions import Division
-from gateway.domain.address.names import BARE, FULL, FUZZY, NEAR_TYPO, SHORT, TYPO
+from gateway.domain.address.context import Context
+from gateway.domain.address.names import (
+    ABBREVIATION,
+    BARE,
+    CHANGED,
+    FORMER,
+    FULL,
+    FUZZY,
+    NEAR_TYPO,
+    SHORT,
+    TYPO,
+)
 
 # How a county was named, as the evidence a resolution reports (with "+city" or "+province").
 EVIDENCE = {
@@ -19,25 +28,10 @@ EVIDENCE = {
     BARE: "suffix-less",
     FUZZY: "county-typo",
     NEAR_TYPO: "suffix-typo",
+    ABBREVIATION: "suffix-less",  # a city with a single county, as 嘉市
+    FORMER: "former-name",
+    CHANGED: "changed-suffix",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """What the text before a county's name says about one division it may be."""
-
-    in_province: bool
-    in_city: bool
-    gap: int  # characters between the nearest confirming name and the county's (0: adjacent; -1: none)
-    contradicted: bool
-
-    @property
-    def adjacent(self) -> bool:
-        return self.gap == 0
-
-    @property
-    def where(self) -> str:
-        return "+city" if self.in_city else ("+province" if self.in_province else "")
 
 
 def full_confidence(division: Division, names: int, context: Context) -> float:
@@ -80,3 +74,26 @@ def fuzzy_confidence(division: Division, names: int, form: int, context: Context
         return 0.9 if long_name else 0.85
     # Three characters with one wrong and only a province to go by: too many near misses.
     return 0.8 if long_name else 0.7
+
+
+def after_confidence(confidence: float, context: Context) -> float:
+    """Names after the county (渝北区… 重庆市) confirm it a little less than names before it."""
+    return min(confidence, 0.9) if context.after else confidence
+
+
+def town_confirmed(confidence: float, exact: bool, counties: int) -> float:
+    """A county whose name was found, with one of its towns written too (义乌稠城街道).
+
+    A town name few counties share says much; 城关镇 (in 88 counties) or a town under a suffix it
+    does not have (松陵镇 for 松陵街道) says less.
+    """
+    if exact and counties <= 5:
+        return max(confidence, 0.9)
+    return max(confidence, 0.85 if counties <= 20 else 0.8)
+
+
+def town_only_confidence(in_city: bool, in_province: bool, exact: bool) -> float:
+    """A county named by none of its names, only by a town it alone has in the place written."""
+    if in_city:
+        return 0.85 if exact else 0.75
+    return 0.7 if in_province else 0.5

@@ -10,20 +10,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gateway.divisions import Division
+from gateway.domain.address.former import FORMER_CITIES, FORMER_COUNTIES
 from gateway.domain.address.names import (
+    ABBREVIATION,
     BARE,
+    CHANGED,
     CITY,
     COUNTY,
+    FORMER,
     FULL,
     HOLE,
     PROVINCE,
     SHORT,
     SUFFIX_TYPOS,
     TYPO,
+    city_abbreviation,
     city_short_names,
     county_short_names,
     province_short_names,
 )
+
+__all__ = ["Entry", "Meanings", "Reading", "holes", "near_names", "readings_by_name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +50,9 @@ class Meanings:
     readings: tuple[Reading, ...]
     full: bool  # a full name (not a short form or a typo)
     place: bool  # it can name a province or a city
+    # It names a province or city plainly enough to contradict a county elsewhere; 哈市 may be
+    # 哈尔滨 but is too loose a name to rule anything out.
+    firm_place: bool
     # Names inside this one are no mentions of their own (城区 in 东城区); not so for a suffix
     # typo: 河北曲阳 is 河北 and 曲阳, not 河北区 misspelt.
     hides: bool
@@ -54,6 +64,7 @@ class Meanings:
             found,
             any(r.form == FULL for r in found),
             any(r.kind != COUNTY for r in found),
+            any(r.kind != COUNTY and r.form != ABBREVIATION for r in found),
             any(r.form != TYPO for r in found),
         )
 
@@ -93,8 +104,55 @@ def readings_by_name(
     for name, found in bare.items():
         if name not in full_names and name not in strong:
             readings[name].append(Reading(COUNTY, BARE, name, tuple(found)))
+    _add_former_names(readings, by_city, by_county, full_names)
     readings.update(_suffix_typos(readings))
+    loose: dict[str, list[Reading]] = defaultdict(list)
+    for name, reading in (*_abbreviations(by_city), *_changed_suffixes(by_county)):
+        loose[name].append(reading)
+    for name, more in loose.items():
+        if name not in readings and name not in full_names:  # 沙市 is 沙市区, never a city
+            readings[name] = more
     return readings
+
+
+def _add_former_names(
+    readings: dict[str, list[Reading]],
+    by_city: dict[str, list[Division]],
+    by_county: dict[str, list[Division]],
+    full_names: set[str],
+) -> None:
+    for former, city in FORMER_CITIES.items():
+        if city in by_city:
+            for name in (former, *city_short_names(former)):
+                readings[name].append(Reading(CITY, FORMER, city, tuple(by_city[city])))
+    by_adcode = {d.adcode: d for found in by_county.values() for d in found}
+    for former, adcode in FORMER_COUNTIES.items():
+        if (division := by_adcode.get(adcode)) is not None and former not in full_names:
+            readings[former].append(Reading(COUNTY, FORMER, division.county, (division,)))
+
+
+def _abbreviations(by_city: dict[str, list[Division]]) -> list[tuple[str, Reading]]:
+    """哈市 (哈尔滨市), 呼市 (呼和浩特市); 张市 may be 张家口 or 张家界."""
+    found = []
+    for city, divisions in by_city.items():
+        if (name := city_abbreviation(city)) is not None:
+            found.append((name, Reading(CITY, ABBREVIATION, city, tuple(divisions))))
+    return found
+
+
+def _changed_suffixes(by_county: dict[str, list[Division]]) -> list[tuple[str, Reading]]:
+    """Counties written with the suffix they had, or another one: 萧山市 (now 萧山区), 梁平县."""
+    changed: dict[str, list[Division]] = defaultdict(list)
+    for county, divisions in by_county.items():
+        if county[-1] not in "区县市":
+            continue
+        for stem in county_short_names(county)[1]:
+            for suffix in "区县市":
+                if suffix != county[-1]:
+                    changed[stem + suffix] += divisions
+    return [
+        (name, Reading(COUNTY, CHANGED, found[0].county, tuple(found))) for name, found in changed.items()
+    ]
 
 
 def _suffix_typos(readings: dict[str, list[Reading]]) -> dict[str, list[Reading]]:

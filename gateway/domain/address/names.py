@@ -30,8 +30,11 @@ SUFFIX_TYPOS = {"区": "去曲驱", "县": "线现", "市": "是事", "省": "�
 # 南京路, 南山街道, 朝阳门 (which is in 东城区), 白云机场.
 NOT_AFTER_SHORT = frozenset("路街道巷弄胡桥村镇乡门站")
 NOT_AFTER_SHORT_PAIRS = frozenset(
-    ("大道", "大街", "广场", "公园", "大厦", "大学", "中学", "小学", "医院", "机场")
-)
+    (
+        "大道", "大街", "广场", "公园", "大厦", "大学", "中学", "小学", "医院", "机场",
+        *(direction + way for direction in "东西南北中一二三四五六七八九" for way in "路街道"),
+    )
+)  # fmt: skip
 COUNTY_ENDINGS = frozenset("区县市旗")
 # A suffix-less name followed by a suffix or the peoples of an autonomous county is part of a
 # longer (misspelt) name: 凌海区 (凌河区), 镇康彝族哈尼族拉祜族自治县 (镇沅…自治县).
@@ -43,7 +46,10 @@ _DROP = re.compile(r"[^\w#\-]|_")
 _LOOSE_JOINERS = re.compile(r"(?<![0-9A-Za-z])[#\-]+|-+(?![0-9A-Za-z])")
 
 PROVINCE, CITY, COUNTY = 0, 1, 2
-FULL, SHORT, BARE, TYPO, FUZZY, NEAR_TYPO = 0, 1, 2, 3, 4, 5
+# How a name is written: in full, short (南京, 恩施州, 白沙县), without suffix (南山), with a misspelt
+# suffix (南山去), with one wrong character (南三区, only near its city), a city as 哈市 (ABBREVIATION),
+# a name the division had before (襄樊市), a county with another county's suffix (萧山市 for 萧山区).
+FULL, SHORT, BARE, TYPO, FUZZY, NEAR_TYPO, ABBREVIATION, FORMER, CHANGED = range(9)
 
 HOLE = "\x00"  # never in normalized text
 
@@ -69,10 +75,17 @@ def province_short_names(province: str) -> tuple[str, ...]:
     return ()
 
 
+def city_abbreviation(city: str) -> str | None:
+    """哈市 for 哈尔滨市, 呼市 for 呼和浩特市: the first character and 市, for names of three or more."""
+    if city.endswith("市") and len(city) >= 4:
+        return city[0] + "市"
+    return None
+
+
 def city_short_names(city: str) -> tuple[str, ...]:
     """Short forms people write for a city: 南京 (南京市), 恩施州 and 恩施 (恩施土家族苗族自治州)."""
     if city.endswith("自治州") or city.endswith("自治县"):
-        stem = _strip_ethnic(city[:-3])
+        stem = strip_ethnic(city[:-3])
         if len(stem) >= 2 and stem != city[:-3]:
             return (stem + city[-1], stem)
     for suffix in (*_CITY_SUFFIXES, "林区", "县"):
@@ -88,7 +101,7 @@ def county_short_names(county: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     南山区 is written 南山. A suffix-less name keeps at least two characters.
     """
     if county.endswith(("自治县", "自治旗")):
-        stem = _strip_ethnic(county[:-3])
+        stem = strip_ethnic(county[:-3])
         if len(stem) >= 2:
             return ((stem + county[-1],) if stem != county[:-3] else ()), (stem,)
         return (), ()
@@ -98,7 +111,7 @@ def county_short_names(county: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return (), ()
 
 
-def _strip_ethnic(stem: str) -> str:
+def strip_ethnic(stem: str) -> str:
     """Drop the peoples from the end of an autonomous division's name, keeping two characters."""
     stripped = True
     while stripped:

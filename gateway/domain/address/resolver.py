@@ -1,17 +1,19 @@
-"""Resolve a free-text Chinese address to a county-level division.
+"""Resolve a free-text Chinese address to a county-level division, and the town where written.
 
-The text is normalized (full-width to half-width, whitespace and punctuation dropped), then every
-known name is found in one left-to-right pass over a dictionary indexed by its first two characters:
-provinces, cities and counties under their full names, their short forms (广西, 内蒙, 深圳, 恩施州,
-白沙县, the suffix-less 南山) and their suffix typos (南山去, 沛线, 昆山是, 江苏生).
+The recipient's name and phone number are taken out, the text is normalized (full-width to
+half-width, whitespace and punctuation dropped, traditional characters of names read as simplified),
+then every known name is found in one left-to-right pass (``mentions``): provinces, cities and
+counties under their full names, short forms (广西, 深圳, 恩施州, 白沙县, the suffix-less 南山),
+suffix typos (南山去, 昆山是), abbreviations (哈市), former names (襄樊市, 闸北区) and changed
+suffixes (萧山市); and every town name, in a second pass (``towns``).
 
-Each county a name can mean becomes a candidate, scored by what the text around it confirms: a
-province or city mentioned before it that it lies in raises the score, one it does not lie in sinks
-it. Weak readings only count when confirmed: a suffix-less county name must directly follow its
-city or province (深圳南山, never the 南山 of a street name), and a county name with one wrong
-character (南三区) is only looked for right after a city or province, among that city's (or
-province's) counties. An answer is given with high confidence (>= 0.8) only when one division
-explains the text better than every other; otherwise the caller gets ranked candidates.
+Each county a name can mean becomes a candidate, scored by what the text around it confirms
+(``context``, ``confidence``): a province or city it lies in, named before it (or after it, when the
+address is written the other way round), raises the score; one it does not lie in sinks it; one of
+its towns raises it; a town of a sibling county sinks it. A county named by none of its names may
+still be found from a town the named city has only in that county (重庆龙溪街道). An answer is given
+with high confidence (>= 0.8) only when one division explains the text better than every other;
+otherwise the caller gets ranked candidates.
 """
 
 from __future__ import annotations
@@ -19,45 +21,41 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
-from gateway.divisions import Division
+from gateway.divisions import Division, Town, load_divisions, load_towns
 from gateway.domain.address.confidence import (
     EVIDENCE,
-    Context,
+    after_confidence,
     bare_confidence,
     full_confidence,
     fuzzy_confidence,
+    town_confirmed,
+    town_only_confidence,
     typo_confidence,
 )
-from gateway.domain.address.index import (
-    Entry,
-    Meanings,
-    Reading,
-    holes,
-    near_names,
-    readings_by_name,
-)
+from gateway.domain.address.context import context_of
+from gateway.domain.address.mentions import Mention, NameFinder, overlaps
 from gateway.domain.address.names import (
     BARE,
+    CHANGED,
     CITY,
     COUNTY,
-    COUNTY_ENDINGS,
+    FORMER,
     FULL,
     FUZZY,
-    NAME_GOES_ON,
-    NEAR_TYPO,
-    NOT_AFTER_SHORT,
-    NOT_AFTER_SHORT_PAIRS,
-    PROVINCE,
     SHORT,
     TYPO,
-    county_short_names,
     normalize,
 )
+from gateway.domain.address.recipient import strip_recipient
+from gateway.domain.address.script import simplified_forms
+from gateway.domain.address.towns import TownIndex, TownMatch, village_after
 
 __all__ = ["CERTAIN", "AddressResolver", "Resolution"]
 
 CERTAIN = 0.8
+_DISTINCT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +65,10 @@ class Resolution:
     candidates: tuple[Division, ...] = ()
     detail: str = ""
     # How the answer (or the best candidate) was found, for logs and review: e.g. "county+city",
-    # "county-typo+city", "suffix-less+province", "ambiguous", "contradicted".
+    # "county-typo+city+town", "suffix-less+province", "town+city", "ambiguous", "contradicted".
     evidence: str = ""
+    town: Town | None = None  # the town (乡镇, 街道) of the answer, where the text names one
+    village: str = ""  # the village (村) or community (社区) written right after the town
 
     @property
     def certain(self) -> bool:
@@ -76,24 +76,11 @@ class Resolution:
 
 
 @dataclass(slots=True)
-class _Mention:
-    start: int
-    end: int
-    readings: tuple[Reading, ...]
-    # Full province or city name ending in 省/市: 济南市中区 shares that 市 with 市中区.
-    shares_suffix: bool = False
-    place: bool = False  # it can name a province or a city
-    hides: bool = True
-    # A county name starting inside a province or city name that nothing else accounts for:
-    # 西城区 in 山西城区 (which is 山西 and 城区). It is no county, and hides no shorter name.
-    cut: bool = False
-
-
-@dataclass(slots=True)
 class _Score:
     confidence: float
-    mention: _Mention
+    mention: Mention  # a town's start, for a county found from its town alone
     evidence: str
+    after: bool = False  # confirmed by names after the county's (an address written backwards)
 
 
 class AddressResolver:
@@ -101,44 +88,32 @@ class AddressResolver:
         by_province: dict[str, list[Division]] = defaultdict(list)
         by_city: dict[str, list[Division]] = defaultdict(list)
         by_county: dict[str, list[Division]] = defaultdict(list)
+        self._by_adcode: dict[str, Division] = {}
         for division in divisions:
             by_province[division.province].append(division)
             by_city[division.city].append(division)
             by_county[division.county].append(division)
-        self._by_county = {name: tuple(found) for name, found in by_county.items()}
-        readings = readings_by_name(by_province, by_city, by_county)
-        self._names: dict[str, Entry] = {}
-        lengths: dict[str, set[int]] = defaultdict(set)  # by the first two characters
-        for name, found in readings.items():
-            self._names[name] = (
-                Meanings.of(found),
-                Meanings.of(r for r in found if not _is_short(r)),
-                Meanings.of(r for r in found if not (r.kind == COUNTY and r.form == BARE)),
-            )
-            lengths[name[:2]].add(len(name))
-        self._lengths = {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
-        self._near = {**near_names(by_province), **near_names(by_city)}
-        # (科尔沁, 内蒙古自治区): a county of the province starts with this suffix-less name and is
-        # not the one it stands for (科尔沁左翼中旗), so 科尔沁 in the text may be a name cut short.
-        self._prefix_of_another = {
-            (name[:size], division.province)
-            for name, found in by_county.items()
-            for division in found
-            for size in range(2, len(name))
-            if any(r.form == BARE for r in readings.get(name[:size], ()))
-            and name[:size] not in county_short_names(name)[1]
-        }
+            self._by_adcode[division.adcode] = division
+        self._finder = NameFinder(by_province, by_city, by_county)
+        self._towns = _town_index()
+        self._simplified = _simplified_table()
+        self._traditional = frozenset(map(chr, self._simplified))
 
     def resolve(self, text: str) -> Resolution:
-        compact = normalize(text)
-        mentions = self._mentions(compact)
-        scores = self._score(mentions, mentions)
+        compact = normalize(strip_recipient(text))
+        if not self._traditional.isdisjoint(compact):
+            compact = compact.translate(self._simplified)
+        mentions = self._finder.find(compact)
+        towns = self._towns.find(compact)
+        if towns:
+            towns, mentions = _untangle(towns, mentions)
+        scores = self._score(mentions, mentions, towns)
         if not any(s.confidence >= CERTAIN for s in scores.values()):
-            fuzzy = self._fuzzy_mentions(mentions, compact)
+            fuzzy = self._finder.find_fuzzy(mentions, compact)
             if fuzzy:
-                for division, score in self._score(fuzzy, [*mentions, *fuzzy]).items():
-                    if score.confidence > scores.get(division, _NO_SCORE).confidence:
-                        scores[division] = score
+                _keep_best(scores, self._score(fuzzy, [*mentions, *fuzzy], towns))
+            if towns:
+                _keep_best(scores, self._town_only(mentions, towns))
         if not scores:
             return Resolution(None, 0.0)
         ranked = sorted(
@@ -151,89 +126,20 @@ class AddressResolver:
         # Another division as good, or nearly as good and named no later: ask.
         if any(s.confidence >= CERTAIN and s.mention.start <= best.mention.start for _, s in ranked[1:]):
             return Resolution(None, 0.5, candidates, "", "ambiguous")
-        return Resolution(division, best.confidence, (division,), compact[best.mention.end :], best.evidence)
+        town = _town_of(division.adcode, best.mention, towns)
+        return Resolution(
+            division,
+            best.confidence,
+            (division,),
+            _detail(compact, best, mentions, division),
+            best.evidence,
+            town[0] if town else None,
+            village_after(compact, town[1].end) if town else "",
+        )
 
-    def _mentions(self, compact: str) -> list[_Mention]:
-        """Every known name in the text, except those inside a longer one (城区 in 东城区)."""
-        raw = self._scan(compact)
-        starts = {start for start, _, _ in raw}
-        size = len(compact)
-        found: list[_Mention] = []
-        places: list[_Mention] = []
-        for start, end, (everything, before_street, before_suffix) in raw:
-            if end == size:
-                meanings = everything
-            elif _name_goes_on(compact, end):
-                meanings = before_suffix
-            elif end not in starts and _street_follows(compact, end):
-                # 南京路 is a street, but 唐山路南区 is 唐山 and 路南区: a name may follow a name.
-                meanings = before_street
-            else:
-                meanings = everything
-            if meanings.readings:
-                shares = meanings.full and compact[end - 1] in "省市"
-                mention = _Mention(start, end, meanings.readings, shares, meanings.place, meanings.hides)
-                found.append(mention)
-                if meanings.place:
-                    places.append(mention)
-        if len(found) < 2:
-            return found
-        if places:
-            _mark_cut(found, places)
-        return _drop_hidden(found)
-
-    def _scan(self, compact: str) -> list[tuple[int, int, Entry]]:
-        raw: list[tuple[int, int, Entry]] = []
-        size = len(compact)
-        names = self._names
-        for start in range(size - 1):
-            lengths = self._lengths.get(compact[start : start + 2])
-            if lengths is None:
-                continue
-            for length in lengths:
-                end = start + length
-                if end <= size and (entry := names.get(compact[start:end])) is not None:
-                    raw.append((start, end, entry))
-        return raw
-
-    def _fuzzy_mentions(self, mentions: list[_Mention], compact: str) -> list[_Mention]:
-        """County names with one wrong character right after a province or city name.
-
-        南三区 for 南山区, or 盂线 for 盂县 (a suffix typo of a name too short to index). Only that
-        city's (or province's) counties are compared, the suffix must be right (or a known typo of
-        it), and no other province or city name may start the window, so 江苏省苏州市 is never read
-        as 邳州市. Names inside the window do not block it: 新县 in 宜新县 (宜阳县).
-        """
-        hits: dict[tuple[int, int, int], set[Division]] = defaultdict(set)
-        size = len(compact)
-        for mention in mentions:
-            start = mention.end
-            for reading in mention.readings:
-                if reading.kind == COUNTY:
-                    continue
-                lengths, near = self._near[reading.key]
-                for length in lengths:
-                    end = start + length
-                    if end > size:
-                        break
-                    window = compact[start:end]
-                    if window not in self._by_county:
-                        for key in holes(window):
-                            hits[start, end, FUZZY].update(near.get(key, ()))
-                        hits[start, end, NEAR_TYPO].update(near.get(window, ()))
-        blocking = [m for m in mentions if any(r.form != BARE for r in m.readings)]
-        return [
-            _Mention(
-                start, end, (Reading(COUNTY, form, compact[start:end], tuple(sorted(found, key=_adcode))),)
-            )
-            for (start, end, form), found in hits.items()
-            if found
-            and not any(
-                m.start < end and start < m.end and (m.start <= start or m.end > end) for m in blocking
-            )
-        ]
-
-    def _score(self, candidates: list[_Mention], mentions: list[_Mention]) -> dict[Division, _Score]:
+    def _score(
+        self, candidates: list[Mention], mentions: list[Mention], towns: list[TownMatch]
+    ) -> dict[Division, _Score]:
         """The best score of every division the candidate names may stand for, in all the text."""
         scores: dict[Division, _Score] = {}
         for mention in candidates:
@@ -242,137 +148,186 @@ class AddressResolver:
                     form = reading.form
                 elif len(reading.divisions) == 1:
                     # A city or province with a single county names it: 仙桃, 东莞市, 香港.
-                    form = BARE if reading.form == SHORT and reading.kind == CITY else reading.form
+                    form = reading.form if reading.form in (FULL, FORMER) else BARE
                 else:
                     continue
                 for division in reading.divisions:
-                    confidence, evidence = self._confidence(division, mention, reading, form, mentions)
-                    known = scores.get(division, _NO_SCORE)
+                    score = self._confidence(
+                        division, mention, reading.key, len(reading.divisions), form, mentions
+                    )
+                    if towns and score.confidence > 0.2 and not mention.cut:
+                        self._weigh_towns(score, division, towns)
+                    known = scores.get(division)
                     # On a tie the longer of two overlapping names wins: 南山去 over 南山.
-                    if confidence > known.confidence or (
-                        confidence == known.confidence
-                        and _overlaps(mention, known.mention)
-                        and mention.end > known.mention.end
+                    if (
+                        known is None
+                        or score.confidence > known.confidence
+                        or (
+                            score.confidence == known.confidence
+                            and overlaps(mention, known.mention)
+                            and mention.end > known.mention.end
+                        )
                     ):
-                        scores[division] = _Score(confidence, mention, evidence)
+                        scores[division] = score
         return scores
 
     def _confidence(
-        self, division: Division, mention: _Mention, reading: Reading, form: int, mentions: list[_Mention]
-    ) -> tuple[float, str]:
+        self, division: Division, mention: Mention, key: str, names: int, form: int, mentions: list[Mention]
+    ) -> _Score:
         if mention.cut:
-            return 0.3, "cut"
-        context = _context(division, mention, form != BARE, mentions)
+            return _Score(0.3, mention, "cut")
+        context = context_of(division, mention, form != BARE, mentions)
         if context.contradicted:
             # A place named before the county that it does not lie in: ask, never guess.
-            return 0.2, "contradicted"
-        names = len(reading.divisions)
-        if form in (FULL, SHORT):
+            return _Score(0.2, mention, "contradicted")
+        if form in (FULL, SHORT, FORMER):
             confidence = full_confidence(division, names, context)
-        elif form == TYPO:
-            lone = reading.key[-1] in "区县" and not any(
-                o is not mention and o.place and _overlaps(o, mention) for o in mentions
+        elif form in (TYPO, CHANGED):
+            lone = key[-1] in "区县" and not any(
+                o is not mention and o.place and overlaps(o, mention) for o in mentions
             )
-            confidence = typo_confidence(names, lone, context)
+            confidence = typo_confidence(names, lone and form == TYPO, context)
         elif form == BARE:
-            cut_short = (reading.key, division.province) in self._prefix_of_another
+            cut_short = (key, division.province) in self._finder.prefix_of_another
             doubtful = cut_short or (not context.in_city and _names_a_city_too(mention, division))
             confidence = bare_confidence(names, doubtful, context)
         else:
             confidence = fuzzy_confidence(division, names, form, context)
-        return confidence, EVIDENCE[form] + context.where
+        evidence = EVIDENCE[form] + context.where + ("-after" if context.after else "")
+        return _Score(after_confidence(confidence, context), mention, evidence, context.after)
 
-
-_NO_SCORE = _Score(-1.0, _Mention(0, 0, ()), "")
-
-
-def _mark_cut(found: list[_Mention], places: list[_Mention]) -> None:
-    ends = {m.end for m in found}
-    for mention in found:
-        if mention.start in ends:
-            continue
-        for place in places:
-            if place.start < mention.start < place.end and not (
-                place.shares_suffix and place.end == mention.start + 1
+    def _weigh_towns(self, score: _Score, division: Division, towns: list[TownMatch]) -> None:
+        """A town of the county written in the text confirms it; a sibling county's town sinks it."""
+        own = _town_of(division.adcode, score.mention, towns)
+        if own is not None:
+            town, match = own
+            score.confidence = town_confirmed(score.confidence, match.towns[town.adcode][1], match.counties)
+            score.evidence += "+town"
+            return
+        for match in towns:
+            # Only a town name few counties have says the text meant another county: 城关镇 does not.
+            if match.official > _DISTINCT or (
+                score.mention.start < match.end and match.start < score.mention.end
             ):
-                mention.cut = True
-                mention.hides = False
-                break
+                continue
+            for adcode, (_, exact) in match.towns.items():
+                sibling = self._by_adcode.get(adcode)
+                if (
+                    exact
+                    and sibling is not None
+                    and (sibling.province, sibling.city) == (division.province, division.city)
+                ):
+                    score.confidence = min(score.confidence, 0.5)
+                    score.evidence += "+other-town"
+                    return
+
+    def _town_only(self, mentions: list[Mention], towns: list[TownMatch]) -> dict[Division, _Score]:
+        """Counties no name of which was found, named by a town the place written has there only.
+
+        Not when the text names another county of that city in full: 渝中区龙溪街道 is ambiguous.
+        """
+        found: dict[Division, _Score] = {}
+        places = [m for m in mentions if m.place]
+        named = {
+            (d.province, d.city)
+            for m in mentions
+            if not m.cut
+            for r in m.readings
+            if r.kind == COUNTY and r.form not in (BARE, FUZZY)
+            for d in r.divisions
+        }
+        for match in towns:
+            for place in places:
+                for reading in place.readings:
+                    if reading.kind == COUNTY:
+                        continue
+                    town = self._only_town_in(match, reading.kind, reading.key)
+                    if town is None:
+                        continue
+                    division, exact = town
+                    confidence = town_only_confidence(reading.kind == CITY, True, exact)
+                    if (division.province, division.city) in named:
+                        confidence = min(confidence, 0.6)
+                    evidence = "town+city" if reading.kind == CITY else "town+province"
+                    at = Mention(match.start, match.start, ())
+                    _keep_best(found, {division: _Score(confidence, at, evidence)})
+        return found
+
+    def _only_town_in(self, match: TownMatch, kind: int, key: str) -> tuple[Division, bool] | None:
+        """The one county of the province or city with a town so named (officially, if any is)."""
+        inside = [
+            (division, exact)
+            for adcode, (_, exact) in match.towns.items()
+            if (division := self._by_adcode.get(adcode)) is not None and _lies_in(division, kind, key)
+        ]
+        official = [entry for entry in inside if entry[1]]
+        if len(official) == 1:
+            return official[0]
+        return inside[0] if len(inside) == 1 else None
 
 
-def _drop_hidden(found: list[_Mention]) -> list[_Mention]:
-    kept = []
-    for mention in found:
-        start, end = mention.start, mention.end
-        for other in found:
-            if (
-                other.hides
-                and other.start <= start
-                and end <= other.end
-                and other.end - other.start > end - start
-            ):
-                break
-        else:
-            kept.append(mention)
-    return kept
-
-
-def _context(division: Division, mention: _Mention, shared_suffix: bool, mentions: list[_Mention]) -> Context:
-    """Which names before the county's confirm the division, and whether one contradicts it.
-
-    A full county name may share the 市 of the city before it (济南市中区); a suffix-less one not.
-    A name overlapping a confirming one is no contradiction (江西 in 浙江西湖区).
-    """
-    in_province = in_city = False
-    nearest = -1
-    supports: list[_Mention] = []
-    others: list[_Mention] = []
-    for other in mentions:
-        if other.start >= mention.start or not other.place:
+def _town_of(adcode: str, mention: Mention, towns: list[TownMatch]) -> tuple[Town, TownMatch] | None:
+    """The county's town written in the text (an official name first)."""
+    best: tuple[Town, TownMatch] | None = None
+    for match in towns:
+        entry = match.towns.get(adcode)
+        if entry is None or (mention.start < match.end and match.start < mention.end):
             continue
-        if other.end > mention.start and not (
-            shared_suffix and other.shares_suffix and other.end == mention.start + 1
-        ):
-            continue  # overlaps the county's own name
-        province = city = False
-        for r in other.readings:
-            if r.kind == PROVINCE:
-                province = province or r.key == division.province
-            elif r.kind == CITY:
-                city = city or r.key == division.city
-        if province or city:
-            supports.append(other)
-            in_province = in_province or province
-            in_city = in_city or city
-            nearest = max(nearest, min(other.end, mention.start))
-        else:
-            others.append(other)
-    contradicted = bool(others) and any(not any(_overlaps(o, s) for s in supports) for o in others)
-    gap = mention.start - nearest if nearest >= 0 else -1
-    return Context(in_province, in_city, gap, contradicted)
+        if entry[1]:
+            return entry[0], match
+        best = best or (entry[0], match)
+    return best
 
 
-def _overlaps(a: _Mention, b: _Mention) -> bool:
-    return a.start < b.end and b.start < a.end
+def _untangle(towns: list[TownMatch], mentions: list[Mention]) -> tuple[list[TownMatch], list[Mention]]:
+    """A town name running into a full division name is none (庆阳镇 in 庆阳镇原县); a short name
+    inside or across a town's is none either (朝阳 in 朝阳洲街道, 镇江 in 陈埭镇江滨路)."""
+    full = [m for m in mentions if any(r.form == FULL for r in m.readings)]
+    towns = [
+        t
+        for t in towns
+        if not any(
+            m.start < t.end and t.start < m.end and not t.start <= m.start < m.end <= t.end for m in full
+        )
+    ]
+    official = [t for t in towns if t.official]
+    kept = [
+        m for m in mentions if m in full or not any(m.start < t.end and t.start < m.end for t in official)
+    ]
+    return towns, kept
 
 
-def _is_short(reading: Reading) -> bool:
-    return reading.form == BARE or (reading.kind != COUNTY and reading.form == SHORT)
+def _lies_in(division: Division, kind: int, key: str) -> bool:
+    return (division.city if kind == CITY else division.province) == key
 
 
-def _name_goes_on(compact: str, end: int) -> bool:
-    char = compact[end]
-    if char in COUNTY_ENDINGS:
-        return True
-    tails = NAME_GOES_ON.get(char)
-    return tails is not None and any(compact.startswith(tail, end) for tail in tails)
+def _keep_best(scores: dict[Division, _Score], more: dict[Division, _Score]) -> None:
+    for division, score in more.items():
+        known = scores.get(division)
+        if known is None or score.confidence > known.confidence:
+            scores[division] = score
 
 
-def _street_follows(compact: str, end: int) -> bool:
-    return compact[end] in NOT_AFTER_SHORT or compact[end : end + 2] in NOT_AFTER_SHORT_PAIRS
+def _detail(compact: str, best: _Score, mentions: list[Mention], division: Division) -> str:
+    """What follows the county's name; for an address written backwards, all but the names."""
+    if not best.after:
+        return compact[best.mention.end :]
+    spans = [best.mention] + [
+        m for m in mentions if m.start >= best.mention.end and m.place and _names_its_place(m, division)
+    ]
+    parts, position = [], 0
+    for span in sorted(spans, key=lambda m: m.start):
+        parts.append(compact[position : span.start])
+        position = max(position, span.end)
+    parts.append(compact[position:])
+    return "".join(parts)
 
 
-def _names_a_city_too(mention: _Mention, division: Division) -> bool:
+def _names_its_place(mention: Mention, division: Division) -> bool:
+    return any(r.kind != COUNTY and _lies_in(division, r.kind, r.key) for r in mention.readings)
+
+
+def _names_a_city_too(mention: Mention, division: Division) -> bool:
     """辽宁朝阳 is more likely the city 朝阳市 than its county 朝阳县: do not pick the county."""
     return any(
         r.kind == CITY and r.divisions[0].province == division.province and r.divisions != (division,)
@@ -380,5 +335,14 @@ def _names_a_city_too(mention: _Mention, division: Division) -> bool:
     )
 
 
-def _adcode(division: Division) -> str:
-    return division.adcode
+@cache
+def _town_index() -> TownIndex:
+    return TownIndex(load_towns(), _simplified_table())
+
+
+@cache
+def _simplified_table() -> dict[int, str]:
+    """Division names keep their characters; a town name may be written in traditional ones
+    (鴜鷺树镇), and is indexed as simplified."""
+    divisions = {n for d in load_divisions() for n in (d.province, d.city, d.county)}
+    return simplified_forms(divisions | {t.name for found in load_towns().values() for t in found}, divisions)
