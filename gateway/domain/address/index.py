@@ -88,22 +88,8 @@ def readings_by_name(
             readings[key].append(Reading(kind, FULL, key, tuple(found)))
             for name in short_names(key):
                 readings[name].append(Reading(kind, SHORT, key, tuple(found)))
-    strong: dict[str, list[Division]] = defaultdict(list)
-    bare: dict[str, list[Division]] = defaultdict(list)
-    for county, found in by_county.items():
-        readings[county].append(Reading(COUNTY, FULL, county, tuple(found)))
-        strong_names, bare_names = county_short_names(county)
-        for name in strong_names:
-            strong[name] += found
-        for name in bare_names:
-            bare[name] += found
     full_names = {*by_province, *by_city, *by_county}
-    for name, found in strong.items():
-        if name not in full_names:
-            readings[name].append(Reading(COUNTY, SHORT, found[0].county, tuple(found)))
-    for name, found in bare.items():
-        if name not in full_names and name not in strong:
-            readings[name].append(Reading(COUNTY, BARE, name, tuple(found)))
+    _add_counties(readings, by_county, full_names)
     _add_former_names(readings, by_city, by_county, full_names)
     readings.update(_suffix_typos(readings))
     loose: dict[str, list[Reading]] = defaultdict(list)
@@ -113,6 +99,27 @@ def readings_by_name(
         if name not in readings and name not in full_names:  # 沙市 is 沙市区, never a city
             readings[name] = more
     return readings
+
+
+def _add_counties(
+    readings: dict[str, list[Reading]], by_county: dict[str, list[Division]], full_names: set[str]
+) -> None:
+    """Counties by their full names, short names as good (白沙县) and suffix-less ones (南山)."""
+    strong: dict[str, list[Division]] = defaultdict(list)
+    bare: dict[str, list[Division]] = defaultdict(list)
+    for county, found in by_county.items():
+        readings[county].append(Reading(COUNTY, FULL, county, tuple(found)))
+        strong_names, bare_names = county_short_names(county)
+        for name in strong_names:
+            strong[name] += found
+        for name in bare_names:
+            bare[name] += found
+    for name, found in strong.items():
+        if name not in full_names:
+            readings[name].append(Reading(COUNTY, SHORT, found[0].county, tuple(found)))
+    for name, found in bare.items():
+        if name not in full_names and name not in strong:
+            readings[name].append(Reading(COUNTY, BARE, name, tuple(found)))
 
 
 def _add_former_names(

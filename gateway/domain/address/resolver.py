@@ -35,6 +35,7 @@ from gateway.domain.address.confidence import (
     typo_confidence,
 )
 from gateway.domain.address.context import context_of
+from gateway.domain.address.index import Reading
 from gateway.domain.address.mentions import Mention, NameFinder, overlaps
 from gateway.domain.address.names import (
     BARE,
@@ -152,9 +153,7 @@ class AddressResolver:
                 else:
                     continue
                 for division in reading.divisions:
-                    score = self._confidence(
-                        division, mention, reading.key, len(reading.divisions), form, mentions
-                    )
+                    score = self._confidence(division, mention, reading, form, mentions)
                     if towns and score.confidence > 0.2 and not mention.cut:
                         self._weigh_towns(score, division, towns)
                     known = scores.get(division)
@@ -172,8 +171,9 @@ class AddressResolver:
         return scores
 
     def _confidence(
-        self, division: Division, mention: Mention, key: str, names: int, form: int, mentions: list[Mention]
+        self, division: Division, mention: Mention, reading: Reading, form: int, mentions: list[Mention]
     ) -> _Score:
+        key, names = reading.key, len(reading.divisions)
         if mention.cut:
             return _Score(0.3, mention, "cut")
         context = context_of(division, mention, form != BARE, mentions)

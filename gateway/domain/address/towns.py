@@ -1,8 +1,7 @@
 """Towns (乡镇, 街道) and villages (村) in an address, and the counties they belong to.
 
-A town name is found like a division name, in one pass over a dictionary indexed by its first two
-characters. Besides its official name, a town is found under the suffixes it had or may be given
-(松陵镇 for what is now 松陵街道, 太邑乡 for 太邑彝族乡): such a match is not ``exact``.
+Besides its official name, a town is found under the suffix it had or may be given (松陵镇 for
+what is now 松陵街道, 太邑乡 for 太邑彝族乡): such a match is not ``exact``.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from gateway.domain.address.names import strip_ethnic
 __all__ = ["TownIndex", "TownMatch", "village_after"]
 
 _SUFFIXES = ("街道", "镇", "乡", "苏木")
-_CHANGED_SUFFIXES = ("街道", "镇", "乡")
 _VILLAGE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:村|社区)")
 _NOT_IN_VILLAGE = frozenset("路街道巷弄号楼")
 
@@ -34,39 +32,53 @@ class TownMatch:
 
 
 class TownIndex:
+    """Town names by their stem (the name without 镇, 乡, 街道 or 苏木).
+
+    The text is searched for those suffixes, a handful per address, and the characters before
+    each are looked up: far fewer lookups than trying every position of the text, and a stem
+    found before another suffix than its own is the same town written differently.
+    """
+
     def __init__(self, towns: Mapping[str, tuple[Town, ...]], simplified: Mapping[int, str]) -> None:
         """``simplified`` is the table texts are translated with before they are looked at."""
-        names: dict[str, dict[str, tuple[Town, bool]]] = defaultdict(dict)
+        stems: dict[str, dict[str, tuple[Town, str]]] = defaultdict(dict)
         for adcode, found in towns.items():
             for town in found:
-                names[town.name.translate(simplified)].setdefault(adcode, (town, True))
-        for adcode, found in towns.items():
-            for town in found:
-                for variant in _variants(town.name.translate(simplified)):
-                    names[variant].setdefault(adcode, (town, False))
-        self._names = dict(names)
-        lengths: dict[str, set[int]] = defaultdict(set)
-        for name in names:
-            lengths[name[:2]].add(len(name))
-        self._lengths = {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
+                name = town.name.translate(simplified)
+                suffix = next((s for s in _SUFFIXES if name.endswith(s)), None)
+                if suffix is None or len(name) - len(suffix) < 2:
+                    continue
+                stem = name[: -len(suffix)]
+                stems[stem].setdefault(adcode, (town, suffix))
+                if stem.endswith("族") and len(shorter := strip_ethnic(stem)) >= 2:
+                    stems[shorter].setdefault(adcode, (town, ""))  # 太邑乡 for 太邑彝族乡
+        self._stems = dict(stems)
+        self._lengths = tuple(sorted({len(stem) for stem in stems}, reverse=True))
 
     def find(self, compact: str) -> list[TownMatch]:
-        """The longest town name at each place in the text, none inside another."""
+        """The town names in the text, the longest where several end at one suffix."""
         found: list[TownMatch] = []
-        size = len(compact)
-        covered = 0
-        for start in range(size - 1):
-            lengths = self._lengths.get(compact[start : start + 2])
-            if lengths is None:
-                continue
-            for length in lengths:
-                end = start + length
-                if end <= size and end > covered and (towns := self._names.get(compact[start:end])):
-                    official = sum(exact for _, exact in towns.values())
-                    found.append(TownMatch(start, end, towns, len(towns), official))
-                    covered = end
-                    break
+        for suffix in _SUFFIXES:
+            end = compact.find(suffix, 2)
+            while end >= 0:
+                match = self._match(compact, end, suffix)
+                if match is not None:
+                    found.append(match)
+                end = compact.find(suffix, end + 1)
+        if len(found) > 1:
+            found.sort(key=_start)
         return found
+
+    def _match(self, compact: str, end: int, suffix: str) -> TownMatch | None:
+        for length in self._lengths:
+            if length > end:
+                continue
+            entries = self._stems.get(compact[end - length : end])
+            if entries is not None:
+                towns = {adcode: (town, official == suffix) for adcode, (town, official) in entries.items()}
+                exact = sum(1 for _, is_exact in towns.values() if is_exact)
+                return TownMatch(end - length, end + len(suffix), towns, len(towns), exact)
+        return None
 
 
 def village_after(compact: str, end: int) -> str:
@@ -77,14 +89,5 @@ def village_after(compact: str, end: int) -> str:
     return match.group()
 
 
-def _variants(name: str) -> list[str]:
-    """Other ways to write a town: 松陵镇 for 松陵街道, 太邑乡 for 太邑彝族乡."""
-    suffix = next((s for s in _SUFFIXES if name.endswith(s)), "")
-    stem = name[: -len(suffix)] if suffix else name
-    if len(stem) < 2:
-        return []
-    stems = {stem}
-    if stem.endswith("族"):
-        stems.add(strip_ethnic(stem))
-    variants = [s + other for s in stems for other in (*_CHANGED_SUFFIXES, suffix) if len(s) >= 2]
-    return [v for v in variants if v != name]
+def _start(match: TownMatch) -> int:
+    return match.start
