@@ -282,6 +282,8 @@ def _town_of(adcode: str, mention: Mention, towns: list[TownMatch]) -> tuple[Tow
 def _untangle(towns: list[TownMatch], mentions: list[Mention]) -> tuple[list[TownMatch], list[Mention]]:
     """A town name running into a full division name is none (庆阳镇 in 庆阳镇原县); a short name
     inside or across a town's is none either (朝阳 in 朝阳洲街道, 镇江 in 陈埭镇江滨路)."""
+    if not any(m.start < t.end and t.start < m.end for t in towns for m in mentions):
+        return towns, mentions
     full = [m for m in mentions if any(r.form == FULL for r in m.readings)]
     towns = [
         t

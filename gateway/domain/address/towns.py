@@ -54,6 +54,8 @@ class TownIndex:
                     stems[shorter].setdefault(adcode, (town, ""))  # 太邑乡 for 太邑彝族乡
         self._stems = dict(stems)
         self._lengths = tuple(sorted({len(stem) for stem in stems}, reverse=True))
+        # What a stem before a suffix means, worked out on first sight: (towns by county, official).
+        self._meanings: dict[tuple[str, str], tuple[dict[str, tuple[Town, bool]], int]] = {}
 
     def find(self, compact: str) -> list[TownMatch]:
         """The town names in the text, the longest where several end at one suffix."""
@@ -73,12 +75,20 @@ class TownIndex:
         for length in self._lengths:
             if length > end:
                 continue
-            entries = self._stems.get(compact[end - length : end])
-            if entries is not None:
-                towns = {adcode: (town, official == suffix) for adcode, (town, official) in entries.items()}
-                exact = sum(1 for _, is_exact in towns.values() if is_exact)
-                return TownMatch(end - length, end + len(suffix), towns, len(towns), exact)
+            stem = compact[end - length : end]
+            if stem in self._stems:
+                towns, official = self._meaning(stem, suffix)
+                return TownMatch(end - length, end + len(suffix), towns, len(towns), official)
         return None
+
+    def _meaning(self, stem: str, suffix: str) -> tuple[dict[str, tuple[Town, bool]], int]:
+        meaning = self._meanings.get((stem, suffix))
+        if meaning is None:
+            entries = self._stems[stem]
+            towns = {adcode: (town, official == suffix) for adcode, (town, official) in entries.items()}
+            meaning = towns, sum(1 for _, exact in towns.values() if exact)
+            self._meanings[stem, suffix] = meaning
+        return meaning
 
 
 def village_after(compact: str, end: int) -> str:
