@@ -469,3 +469,55 @@ def test_a_two_character_county_glued_to_other_text_needs_more_than_a_province(
 ) -> None:
     assert not resolver.resolve("四川省船东区").certain  # 东区 (攀枝花) inside a misspelt 船山区
     assert not resolver.resolve("西区3栋").certain  # 东区/西区 alone are words of the street address
+
+
+@pytest.mark.parametrize(
+    ("text", "adcode", "evidence", "detail"),
+    [
+        ("渝北区龙溪街道红锦大道12号 重庆市", "500112", "county+city-after+town", "龙溪街道红锦大道12号"),
+        (
+            "宁海路街道宁海路122号 鼓楼区 南京市 江苏省",
+            "320106",
+            "county+city-after+town",
+            "宁海路街道宁海路122号",
+        ),
+        ("哈市道里区兆麟街道友谊路8号", "230102", "county+city+town", "兆麟街道友谊路8号"),
+        ("上海市闸北区宝山路街道宝山路100号", "310106", "former-name+city+town", "宝山路街道宝山路100号"),
+        ("湖北省襄樊市樊城区汉江街道春园路1号", "420606", "county+city+town", "汉江街道春园路1号"),
+        ("浙江省杭州市萧山市城厢街道人民路12号", "330109", "changed-suffix+city+town", "城厢街道人民路12号"),
+        ("廣東省深圳市南山區粵海街道科技園路1號", "440305", "county+city+town", "粤海街道科技园路1号"),
+        ("重庆龙溪街道红锦大道12号", "500112", "town+city", "龙溪街道红锦大道12号"),
+        (
+            "许昌 18912345678 河南省郑州市二七区铭功路街道解放路99号",
+            "410103",
+            "county+city+town",
+            "铭功路街道解放路99号",
+        ),
+        ("重庆渝中区七星岗街道中山一路1号", "500103", "county+city+town", "七星岗街道中山一路1号"),
+    ],
+)
+def test_hard_shapes_of_address_are_resolved_from_the_right_evidence(
+    resolver: AddressResolver, text: str, adcode: str, evidence: str, detail: str
+) -> None:
+    resolution = resolver.resolve(text)
+    assert resolution.certain
+    assert resolution.division is not None
+    assert (resolution.division.adcode, resolution.evidence, resolution.detail) == (adcode, evidence, detail)
+
+
+@pytest.mark.parametrize(
+    ("text", "candidates"),
+    [
+        ("重庆渝中区龙溪街道1号", {"500103", "500112"}),  # 龙溪街道 is in 渝北区, not 渝中区
+        ("鼓楼区宁海路街道1号 徐州市 江苏省", {"320302"}),  # 宁海路街道 is in 南京's 鼓楼区
+        ("江北区前进路1号", {"330205", "500105"}),
+        ("朝阳区建国路88号", {"110105", "220104"}),
+    ],
+)
+def test_competing_readings_leave_the_answer_unsure_with_them_as_candidates(
+    resolver: AddressResolver, text: str, candidates: set[str]
+) -> None:
+    resolution = resolver.resolve(text)
+    assert not resolution.certain
+    assert resolution.town is None
+    assert candidates <= {d.adcode for d in resolution.candidates}

@@ -197,7 +197,8 @@ class AddressResolver:
         return _Score(after_confidence(confidence, context), mention, evidence, context.after)
 
     def _weigh_towns(self, score: _Score, division: Division, towns: list[TownMatch]) -> None:
-        """A town of the county written in the text confirms it; a sibling county's town sinks it."""
+        """A town of the county written in the text confirms it. A town of a sibling county, or of a
+        namesake (南京's 鼓楼区 for 徐州's), sinks it: the text says two things."""
         own = _town_of(division.adcode, score.mention, towns)
         if own is not None:
             town, match = own
@@ -215,7 +216,10 @@ class AddressResolver:
                 if (
                     exact
                     and sibling is not None
-                    and (sibling.province, sibling.city) == (division.province, division.city)
+                    and (
+                        (sibling.province, sibling.city) == (division.province, division.city)
+                        or sibling.county == division.county
+                    )
                 ):
                     score.confidence = min(score.confidence, 0.5)
                     score.evidence += "+other-town"
