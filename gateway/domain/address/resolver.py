@@ -348,7 +348,9 @@ def _town_index() -> TownIndex:
 
 @cache
 def _simplified_table() -> dict[int, str]:
-    """Division names keep their characters; a town name may be written in traditional ones
-    (鴜鷺树镇), and is indexed as simplified."""
+    """Division names keep their characters and are converted whole (沈阳 is 瀋陽, not 沈陽); towns
+    add their characters one by one. A town name may be written in traditional characters
+    (鴜鷺树镇): it is indexed as simplified."""
     divisions = {n for d in load_divisions() for n in (d.province, d.city, d.county)}
-    return simplified_forms(divisions | {t.name for found in load_towns().values() for t in found}, divisions)
+    town_chars = {char for found in load_towns().values() for t in found for char in t.name}
+    return simplified_forms(divisions | town_chars, divisions)

@@ -24,15 +24,26 @@ def simplified_forms(names: Iterable[str], keep: Iterable[str]) -> dict[int, str
 
     A character of a name in ``keep`` is left alone: 乾 is the traditional 干 but also the 乾 of 乾县.
     """
-    wanted = sorted({*names, *_ADDRESS_WORDS})
+    text = "\n".join(sorted({*names, *_ADDRESS_WORDS}))
     keep = {char for name in keep for char in name}
     table: dict[int, str] = {}
     for config in _CONFIGS:
-        converted = opencc.OpenCC(config).convert("\n".join(wanted)).split("\n")
-        for simple, traditional in zip(wanted, converted, strict=True):
-            if len(simple) != len(traditional):
-                continue
-            for s, t in zip(simple, traditional, strict=True):
-                if s != t and t not in keep:
-                    table.setdefault(ord(t), s)
+        converted = opencc.OpenCC(config).convert(text)
+        # OpenCC maps character for character here; where a rule changed a name's length, the
+        # names after it no longer line up, and are compared one by one.
+        pairs = (
+            zip(text, converted, strict=False) if len(converted) == len(text) else _by_name(text, converted)
+        )
+        for simple, traditional in sorted({(s, t) for s, t in pairs if s != t}):
+            if traditional not in keep:
+                table.setdefault(ord(traditional), simple)
     return table
+
+
+def _by_name(text: str, converted: str) -> list[tuple[str, str]]:
+    return [
+        pair
+        for simple, traditional in zip(text.split("\n"), converted.split("\n"), strict=True)
+        if len(simple) == len(traditional)
+        for pair in zip(simple, traditional, strict=True)
+    ]
