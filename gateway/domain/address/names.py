@@ -7,6 +7,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+__all__ = [
+    "ABBREVIATION", "BARE", "CHANGED", "CITY", "COUNTY", "COUNTY_ENDINGS", "FORMER", "FULL", "FUZZY",
+    "HOLE", "NAME_GOES_ON", "NEAR_TYPO", "NOT_AFTER_SHORT", "NOT_AFTER_SHORT_PAIRS", "PROVINCE",
+    "SHORT", "SUFFIX_TYPOS", "TYPO", "city_abbreviation", "city_short_names", "county_short_names",
+    "normalize", "province_short_names", "strip_ethnic",
+]  # fmt: skip
+
 _PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
 _SPECIAL_SHORT = {"内蒙古自治区": ("内蒙古", "内蒙")}
 _CITY_SUFFIXES = ("市", "地区", "盟", "自治州")
