@@ -122,6 +122,8 @@ class EdgeSettings:
     breaker_reset_seconds: float = 5.0
     # Comma-separated adcode prefixes; empty means those named by the region files.
     remote_adcode_prefixes: str = ""
+    # Comma-separated nine-digit town codes (乡镇/街道) remote even where their county is not.
+    remote_towns: str = ""
     # Region TOML files; empty means the ones shipped in edge_nodes/regions.
     regions_dir: str = ""
     # Stripe keeps keys for 24 hours; forwarded orders are pruned after this.
@@ -155,6 +157,7 @@ class EdgeSettings:
         values["demo_login"] = _demo_login(environ)
         if "EDGE_PAYMENT_METHODS" in environ:
             values["payment_methods"] = _payment_methods(environ["EDGE_PAYMENT_METHODS"])
+        town_codes(values.get("remote_towns", ""))
         return _build(cls, values, overrides)
 
 
@@ -166,6 +169,14 @@ def lifted_rate_budgets() -> dict[str, str]:
         for field in dataclasses.fields(EdgeSettings)
         if field.name.startswith("rate_")
     }
+
+
+def town_codes(raw: str) -> frozenset[str]:
+    """``EDGE_REMOTE_TOWNS``: comma-separated nine-digit town codes."""
+    codes = frozenset(code.strip() for code in raw.split(",") if code.strip())
+    if bad := sorted(code for code in codes if len(code) != 9 or not code.isdigit()):
+        raise SettingsError(f"EDGE_REMOTE_TOWNS must list nine-digit town codes, not {', '.join(bad)}")
+    return codes
 
 
 def _secret(environ: Mapping[str, str]) -> str:

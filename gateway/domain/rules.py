@@ -28,6 +28,9 @@ class ShippingAddress(msgspec.Struct, frozen=True):
     detail: str | None
     source: str  # "book" | "inline_text" | "inline_parts" | "unverified"
     confidence: float = 1.0
+    town: str | None = None  # the 乡镇 or 街道, where the text names one
+    town_code: str | None = None  # its nine-digit code
+    village: str | None = None  # the 村 or 社区 written after it
 
     @property
     def complete(self) -> bool:
@@ -46,6 +49,8 @@ class OrderFacts(msgspec.Struct, frozen=True):
 @dataclass(frozen=True, slots=True)
 class RulePolicy:
     remote_adcode_prefixes: tuple[str, ...] = ()
+    # Towns remote even where their county is not (islands, mountain townships): nine-digit codes.
+    remote_town_codes: frozenset[str] = frozenset()
     night_hours: tuple[int, int] = (22, 6)
     risky_amount_cents: int = 200_000
     cash_on_delivery_limit_cents: int = 100_000
@@ -137,17 +142,33 @@ def _coupon_finding(facts: OrderFacts, stacked: bool) -> Finding | None:
 
 
 def _remote_county(facts: OrderFacts, policy: RulePolicy) -> Finding | None:
-    adcode = facts.address.adcode
-    if not adcode or not adcode.startswith(policy.remote_adcode_prefixes):
-        return None
-    return Finding(f"{facts.address.county} ({adcode}) is a remote county: confirm carrier and delivery time")
+    address = facts.address
+    adcode = address.adcode
+    if adcode and adcode.startswith(policy.remote_adcode_prefixes):
+        return Finding(f"{address.county} ({adcode}) is a remote county: confirm carrier and delivery time")
+    if address.town_code and address.town_code in policy.remote_town_codes:
+        return Finding(
+            f"{address.town} ({address.town_code}) in {address.county} is a remote town: "
+            "confirm carrier and delivery time"
+        )
+    return None
 
 
 def _is_new_address(facts: OrderFacts) -> bool:
+    """No saved address is this one: same county, same street once the town written is set aside
+    (a saved 红锦大道12号 is the 龙溪街道红锦大道12号 typed now)."""
     saved = facts.saved_addresses
-    if saved is None or facts.address.source in ("book", "unverified"):
+    address = facts.address
+    if saved is None or address.source in ("book", "unverified"):
         return False
-    return not any(a.adcode == facts.address.adcode and a.detail == facts.address.detail for a in saved)
+    street = _street(address.detail, address.town)
+    return not any(a.adcode == address.adcode and _street(a.detail, address.town) == street for a in saved)
+
+
+def _street(detail: str | None, town: str | None) -> str | None:
+    if detail and town and detail.startswith(town):
+        return detail[len(town) :]
+    return detail
 
 
 def _payment_risk(facts: OrderFacts, policy: RulePolicy) -> Finding | None:
@@ -164,7 +185,9 @@ def _payment_risk(facts: OrderFacts, policy: RulePolicy) -> Finding | None:
 def _unusual_address(facts: OrderFacts, _: RulePolicy) -> Finding | None:
     if not _is_new_address(facts):
         return None
-    return Finding("this address differs from the saved ones; save it to the address book?")
+    town = facts.address.town
+    where = f" in {town}" if town else ""
+    return Finding(f"this address{where} differs from the saved ones; save it to the address book?")
 
 
 def _unusual_quantity(facts: OrderFacts, policy: RulePolicy) -> Finding | None:

@@ -46,6 +46,10 @@ class AddressResolution(msgspec.Struct):
     remote: bool | None
     confidence: float
     detail: str | None
+    # The town (乡镇, 街道), its nine-digit code and the village (村) after it, where written.
+    town: str | None = None
+    town_code: str | None = None
+    village: str | None = None
     candidates: list[Division] | None = None
     fallbacks: list[Literal["pick_on_map", "manual_entry"]] | None = None
 

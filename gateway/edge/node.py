@@ -35,7 +35,7 @@ from gateway.ops import metrics
 from gateway.outbox.forwarder import Forwarder
 from gateway.outbox.store import Outbox
 from gateway.resilience import Backoff, CircuitBreaker
-from gateway.settings import EdgeSettings
+from gateway.settings import EdgeSettings, town_codes
 from gateway.signing import BatchSigner, SessionSigner, edge_credential, payment_redirect_key
 from gateway.traces.generate import generate_trace
 
@@ -45,7 +45,7 @@ def rule_policy(settings: EdgeSettings, regions: list[Region]) -> RulePolicy:
         remote = tuple(p.strip() for p in settings.remote_adcode_prefixes.split(",") if p.strip())
     else:
         remote = tuple(prefix for region in regions for prefix in region.remote_adcode_prefixes)
-    return RulePolicy(remote_adcode_prefixes=remote)
+    return RulePolicy(remote_adcode_prefixes=remote, remote_town_codes=town_codes(settings.remote_towns))
 
 
 def cache_policies(settings: EdgeSettings) -> tuple[Policy, Policy]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,13 @@ import pytest
 from tests.nodes import Cluster, cluster, session_token, start_edge
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """The shared cluster, its edge told that 东极镇 (an island town of 舟山's 普陀区) is remote."""
+    with cluster(Path(tmp_path_factory.mktemp("cluster")), {"EDGE_REMOTE_TOWNS": "330903105"}) as nodes:
+        yield nodes
 
 
 def test_a_full_address_resolves_with_region_and_remote_flag(running: Cluster) -> None:
@@ -25,9 +33,27 @@ def test_a_full_address_resolves_with_region_and_remote_flag(running: Cluster) -
     assert "fallbacks" not in answer
 
 
+@pytest.mark.parametrize(
+    ("text", "town", "remote"),
+    [
+        ("浙江省舟山市普陀区东极镇庙子湖村8号", ("东极镇", "330903105", "庙子湖村"), True),
+        ("张伟 13812345678 舟山普陀区沈家门街道海莲路1号", ("沈家门街道", "330903001", None), False),
+        ("浙江省舟山市普陀区海莲路1号", (None, None, None), False),
+    ],
+)
+def test_the_town_is_returned_where_written_and_a_remote_town_is_remote(
+    running: Cluster, text: str, town: tuple[str | None, str | None, str | None], remote: bool
+) -> None:
+    answer = httpx.post(f"{running.edge.url}/v1/address/resolve", json={"text": text}).json()
+    assert (answer["adcode"], answer["county"]) == ("330903", "普陀区")
+    assert (answer["town"], answer["town_code"], answer["village"]) == town
+    assert answer["remote"] is remote
+
+
 def test_an_ambiguous_address_offers_candidates_and_fallbacks(running: Cluster) -> None:
     answer = httpx.post(f"{running.edge.url}/v1/address/resolve", json={"text": "鼓楼区中山路1号"}).json()
     assert answer["adcode"] is None
+    assert (answer["town"], answer["town_code"], answer["village"]) == (None, None, None)
     assert len(answer["candidates"]) >= 2
     assert {c["county"] for c in answer["candidates"]} == {"鼓楼区"}
     assert answer["fallbacks"] == ["pick_on_map", "manual_entry"]

@@ -298,7 +298,7 @@ def test_a_county_without_its_suffix_counts_right_after_its_city_or_province(
         "北京市朝阳门外大街",  # 朝阳门 is in 东城区, not 朝阳区
         "深圳市科技园南山街",  # a street after the city, not the county
         "辽宁朝阳",  # the city 朝阳市 more likely than its county 朝阳县
-        "内蒙古通辽市科尔沁大林镇",  # 科尔沁区, or 科尔沁左翼中旗 cut short?
+        "内蒙古通辽市科尔沁明仁大街1号",  # 科尔沁区, or 科尔沁左翼中旗 cut short?
         "江苏鼓楼",  # 南京 and 徐州 both have a 鼓楼区
     ],
 )
@@ -330,7 +330,7 @@ def test_county_level_cities(resolver: AddressResolver, text: str, adcode: str) 
     assert resolution.division.adcode == adcode
 
 
-@pytest.mark.parametrize(("text", "adcode"), [("仙桃沙嘴街道", "429004"), ("昆山玉山镇", "320583")])
+@pytest.mark.parametrize(("text", "adcode"), [("仙桃钱沟路8号", "429004"), ("昆山前进中路18号", "320583")])
 def test_a_county_level_city_alone_without_suffix_is_the_first_candidate_not_an_answer(
     resolver: AddressResolver, text: str, adcode: str
 ) -> None:
@@ -338,6 +338,26 @@ def test_a_county_level_city_alone_without_suffix_is_the_first_candidate_not_an_
     resolution = resolver.resolve(text)
     assert not resolution.certain
     assert resolution.candidates[0].adcode == adcode
+
+
+@pytest.mark.parametrize(
+    ("text", "adcode", "town"),
+    [
+        ("仙桃沙嘴街道", "429004", "沙嘴街道"),
+        ("昆山玉山镇", "320583", "玉山镇"),
+        ("内蒙古通辽市科尔沁大林镇", "150502", "大林镇"),  # 科尔沁区 has a 大林镇; 科尔沁左翼中旗 not
+    ],
+)
+def test_a_town_of_the_county_makes_a_suffix_less_name_certain(
+    resolver: AddressResolver, text: str, adcode: str, town: str
+) -> None:
+    resolution = resolver.resolve(text)
+    assert resolution.certain
+    assert resolution.division is not None
+    assert resolution.division.adcode == adcode
+    assert resolution.town is not None
+    assert (resolution.town.name, resolution.town.adcode) == (town, adcode)
+    assert resolution.evidence.endswith("+town")
 
 
 def test_words_that_are_city_names_do_not_resolve_on_their_own(resolver: AddressResolver) -> None:
@@ -449,3 +469,55 @@ def test_a_two_character_county_glued_to_other_text_needs_more_than_a_province(
 ) -> None:
     assert not resolver.resolve("四川省船东区").certain  # 东区 (攀枝花) inside a misspelt 船山区
     assert not resolver.resolve("西区3栋").certain  # 东区/西区 alone are words of the street address
+
+
+@pytest.mark.parametrize(
+    ("text", "adcode", "evidence", "detail"),
+    [
+        ("渝北区龙溪街道红锦大道12号 重庆市", "500112", "county+city-after+town", "龙溪街道红锦大道12号"),
+        (
+            "宁海路街道宁海路122号 鼓楼区 南京市 江苏省",
+            "320106",
+            "county+city-after+town",
+            "宁海路街道宁海路122号",
+        ),
+        ("哈市道里区兆麟街道友谊路8号", "230102", "county+city+town", "兆麟街道友谊路8号"),
+        ("上海市闸北区宝山路街道宝山路100号", "310106", "former-name+city+town", "宝山路街道宝山路100号"),
+        ("湖北省襄樊市樊城区汉江街道春园路1号", "420606", "county+city+town", "汉江街道春园路1号"),
+        ("浙江省杭州市萧山市城厢街道人民路12号", "330109", "changed-suffix+city+town", "城厢街道人民路12号"),
+        ("廣東省深圳市南山區粵海街道科技園路1號", "440305", "county+city+town", "粤海街道科技园路1号"),
+        ("重庆龙溪街道红锦大道12号", "500112", "town+city", "龙溪街道红锦大道12号"),
+        (
+            "许昌 18912345678 河南省郑州市二七区铭功路街道解放路99号",
+            "410103",
+            "county+city+town",
+            "铭功路街道解放路99号",
+        ),
+        ("重庆渝中区七星岗街道中山一路1号", "500103", "county+city+town", "七星岗街道中山一路1号"),
+    ],
+)
+def test_hard_shapes_of_address_are_resolved_from_the_right_evidence(
+    resolver: AddressResolver, text: str, adcode: str, evidence: str, detail: str
+) -> None:
+    resolution = resolver.resolve(text)
+    assert resolution.certain
+    assert resolution.division is not None
+    assert (resolution.division.adcode, resolution.evidence, resolution.detail) == (adcode, evidence, detail)
+
+
+@pytest.mark.parametrize(
+    ("text", "candidates"),
+    [
+        ("重庆渝中区龙溪街道1号", {"500103", "500112"}),  # 龙溪街道 is in 渝北区, not 渝中区
+        ("鼓楼区宁海路街道1号 徐州市 江苏省", {"320302"}),  # 宁海路街道 is in 南京's 鼓楼区
+        ("江北区前进路1号", {"330205", "500105"}),
+        ("朝阳区建国路88号", {"110105", "220104"}),
+    ],
+)
+def test_competing_readings_leave_the_answer_unsure_with_them_as_candidates(
+    resolver: AddressResolver, text: str, candidates: set[str]
+) -> None:
+    resolution = resolver.resolve(text)
+    assert not resolution.certain
+    assert resolution.town is None
+    assert candidates <= {d.adcode for d in resolution.candidates}

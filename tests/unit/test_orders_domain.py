@@ -212,6 +212,22 @@ def test_inline_text_is_resolved_to_a_county_with_the_street_address_after_it(
     assert address.confidence == pytest.approx(0.95)
 
 
+def test_a_town_in_inline_text_reaches_the_address_the_packet_and_the_remote_rule(
+    resolver: AddressResolver,
+) -> None:
+    inline = InlineAddress(name="李雷", phone="13900139000", text="浙江省舟山市普陀区东极镇庙子湖村8号")
+    policy = RulePolicy(remote_town_codes=frozenset({"330903105"}))
+    assessment = _assess(resolver, _order(address_id=None, address=inline), policy=policy)
+    address = assessment.address
+    assert (address.adcode, address.town, address.town_code, address.village) == (
+        "330903", "东极镇", "330903105", "庙子湖村",
+    )  # fmt: skip
+    assert assessment.review_packet["address"]["town_code"] == "330903105"
+    flag = next(f for f in assessment.flags if f.code == "remote_county")
+    assert "东极镇 (330903105) in 普陀区 is a remote town" in flag.message
+    assert "remote_county" not in _codes(_assess(resolver, _order(address_id=None, address=inline)))
+
+
 def test_inline_parts_are_resolved_and_keep_their_street_address(resolver: AddressResolver) -> None:
     inline = InlineAddress(
         name="李雷",
@@ -319,6 +335,9 @@ def test_the_review_packet_carries_the_whole_order(resolver: AddressResolver) ->
             "city": "南京市",
             "county": "鼓楼区",
             "adcode": "320106",
+            "town": None,
+            "town_code": None,
+            "village": None,
             "detail": "中山路100号阳光花园3栋",
             "source": "book",
             "address_id": "a-0042-0",

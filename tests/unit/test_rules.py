@@ -256,6 +256,26 @@ def test_an_address_without_a_county_code_is_not_called_remote() -> None:
     assert "remote_county" not in _flags(_facts(address=UNVERIFIED, saved=None), REMOTE)
 
 
+# 东极镇 is an island town of 舟山's 普陀区, a county no prefix makes remote.
+DONGJI = ShippingAddress(
+    "王芳", "13800138000", "浙江省", "舟山市", "普陀区", "330903", "东极镇庙子湖村8号", "inline_text", 0.9,
+    town="东极镇", town_code="330903105", village="庙子湖村",
+)  # fmt: skip
+REMOTE_TOWNS = RulePolicy(remote_adcode_prefixes=("54", "65"), remote_town_codes=frozenset({"330903105"}))
+
+
+def test_a_remote_town_is_flagged_in_a_county_that_is_not_remote() -> None:
+    flag = _flags(_facts(address=DONGJI, saved=(HOME,)), REMOTE_TOWNS)["remote_county"]
+    assert (flag.field, flag.blocking) == ("address", True)
+    assert "东极镇 (330903105) in 普陀区 is a remote town" in flag.message
+
+
+def test_other_towns_of_that_county_are_not_remote() -> None:
+    elsewhere = replace(DONGJI, town="沈家门街道", town_code="330903001", detail="沈家门街道海莲路1号")
+    assert "remote_county" not in _flags(_facts(address=elsewhere, saved=(HOME,)), REMOTE_TOWNS)
+    assert "remote_county" not in _flags(_facts(address=DONGJI, saved=(HOME,)), REMOTE)
+
+
 # payment_risk
 
 
@@ -333,6 +353,21 @@ def test_an_address_unlike_any_saved_one_is_a_non_blocking_suggestion() -> None:
 
 def test_a_first_address_for_an_empty_book_is_unusual() -> None:
     assert "unusual_address" in _flags(_facts(address=NEW_INLINE, saved=()))
+
+
+SAVED_IN_TOWN = msgspec.structs.replace(
+    HOME, province="浙江省", city="舟山市", county="普陀区", adcode="330903", detail="庙子湖村8号"
+)
+
+
+def test_a_saved_address_typed_again_with_its_town_is_not_unusual() -> None:
+    assert "unusual_address" not in _flags(_facts(address=DONGJI, saved=(SAVED_IN_TOWN,)))
+
+
+def test_another_street_in_the_town_is_unusual_and_the_flag_names_the_town() -> None:
+    moved = replace(DONGJI, detail="东极镇东福山村2号")
+    flag = _flags(_facts(address=moved, saved=(SAVED_IN_TOWN,)))["unusual_address"]
+    assert flag.message == "this address in 东极镇 differs from the saved ones; save it to the address book?"
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.settings import CentralSettings, EdgeSettings, SettingsError
+from gateway.settings import CentralSettings, EdgeSettings, SettingsError, town_codes
 
 SECRET = {"GATEWAY_SECRET": "s" * 32}
 
@@ -59,8 +59,16 @@ def test_missing_or_weak_secret_is_refused(secret: str | None) -> None:
         ("EDGE_PORT", "eighty"),
         ("EDGE_SERVER_ACCESS_LOG", "maybe"),
         ("EDGE_CENTRAL_TIMEOUT_SECONDS", "x"),
+        ("EDGE_REMOTE_TOWNS", "330903105,东极镇"),
+        ("EDGE_REMOTE_TOWNS", "330903"),
     ],
 )
 def test_malformed_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         EdgeSettings.from_env({**SECRET, name: value})
+
+
+def test_remote_towns_are_nine_digit_codes_separated_by_commas() -> None:
+    settings = EdgeSettings.from_env({**SECRET, "EDGE_REMOTE_TOWNS": " 330903105, 460400100 ,"})
+    assert town_codes(settings.remote_towns) == {"330903105", "460400100"}
+    assert town_codes(EdgeSettings.from_env(SECRET).remote_towns) == frozenset()

@@ -132,13 +132,23 @@ async def _resolve(context: EdgeContext, text: str) -> Resolution:
 
 def _resolution_body(context: EdgeContext, resolution: Resolution) -> dict[str, Any]:
     division = resolution.division if resolution.certain else None
+    town = resolution.town if division else None
+    policy = context.policy
     body: dict[str, Any] = {
         "province": division.province if division else None,
         "city": division.city if division else None,
         "county": division.county if division else None,
         "adcode": division.adcode if division else None,
+        "town": town.name if town else None,
+        "town_code": town.code if town else None,
+        "village": resolution.village or None if town else None,
         "region": context.region_of(division.adcode) if division else None,
-        "remote": division.adcode.startswith(context.policy.remote_adcode_prefixes) if division else None,
+        "remote": (
+            division.adcode.startswith(policy.remote_adcode_prefixes)
+            or (town is not None and town.code in policy.remote_town_codes)
+            if division
+            else None
+        ),
         "confidence": round(resolution.confidence, 2),
         "detail": resolution.detail if division else None,
     }

@@ -7,6 +7,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+__all__ = [
+    "ABBREVIATION", "BARE", "CHANGED", "CITY", "COUNTY", "COUNTY_ENDINGS", "FORMER", "FULL", "FUZZY",
+    "HOLE", "NAME_GOES_ON", "NEAR_TYPO", "NOT_AFTER_SHORT", "NOT_AFTER_SHORT_PAIRS", "PROVINCE",
+    "SHORT", "SUFFIX_TYPOS", "TYPO", "city_abbreviation", "city_short_names", "county_short_names",
+    "normalize", "province_short_names", "strip_ethnic",
+]  # fmt: skip
+
 _PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
 _SPECIAL_SHORT = {"内蒙古自治区": ("内蒙古", "内蒙")}
 _CITY_SUFFIXES = ("市", "地区", "盟", "自治州")
@@ -25,27 +32,33 @@ _ETHNIC_GROUPS = sorted(
     reverse=True,
 )  # fmt: skip
 # Homophone and look-alike typos of the administrative suffixes.
-_SUFFIX_TYPOS = {"区": "去曲驱", "县": "线现", "市": "是事", "省": "生"}
+SUFFIX_TYPOS = {"区": "去曲驱", "县": "线现", "市": "是事", "省": "生"}
 # After a short (suffix-less) name these make it a street, a town or a landmark, not a division:
 # 南京路, 南山街道, 朝阳门 (which is in 东城区), 白云机场.
-_NOT_AFTER_SHORT = frozenset("路街道巷弄胡桥村镇乡门站")
-_NOT_AFTER_SHORT_PAIRS = frozenset(
-    ("大道", "大街", "广场", "公园", "大厦", "大学", "中学", "小学", "医院", "机场")
-)
-_COUNTY_ENDINGS = frozenset("区县市旗")
+NOT_AFTER_SHORT = frozenset("路街道巷弄胡桥村镇乡门站")
+NOT_AFTER_SHORT_PAIRS = frozenset(
+    (
+        "大道", "大街", "广场", "公园", "大厦", "大学", "中学", "小学", "医院", "机场",
+        *(direction + way for direction in "东西南北中一二三四五六七八九" for way in "路街道"),
+    )
+)  # fmt: skip
+COUNTY_ENDINGS = frozenset("区县市旗")
 # A suffix-less name followed by a suffix or the peoples of an autonomous county is part of a
 # longer (misspelt) name: 凌海区 (凌河区), 镇康彝族哈尼族拉祜族自治县 (镇沅…自治县).
-_NAME_GOES_ON: dict[str, tuple[str, ...]] = {}
+NAME_GOES_ON: dict[str, tuple[str, ...]] = {}
 for _tail in ("自治", *(g + "族" for g in _ETHNIC_GROUPS), *(g for g in _ETHNIC_GROUPS if len(g) >= 2)):
-    _NAME_GOES_ON[_tail[0]] = (*_NAME_GOES_ON.get(_tail[0], ()), _tail)
+    NAME_GOES_ON[_tail[0]] = (*NAME_GOES_ON.get(_tail[0], ()), _tail)
 # House numbers keep their joiners (3-201, 5#楼); every other punctuation mark is dropped.
 _DROP = re.compile(r"[^\w#\-]|_")
 _LOOSE_JOINERS = re.compile(r"(?<![0-9A-Za-z])[#\-]+|-+(?![0-9A-Za-z])")
 
-_PROVINCE, _CITY, _COUNTY = 0, 1, 2
-_FULL, _SHORT, _BARE, _TYPO, _FUZZY, _NEAR_TYPO = 0, 1, 2, 3, 4, 5
+PROVINCE, CITY, COUNTY = 0, 1, 2
+# How a name is written: in full, short (南京, 恩施州, 白沙县), without suffix (南山), with a misspelt
+# suffix (南山去), with one wrong character (南三区, only near its city), a city as 哈市 (ABBREVIATION),
+# a name the division had before (襄樊市), a county with another county's suffix (萧山市 for 萧山区).
+FULL, SHORT, BARE, TYPO, FUZZY, NEAR_TYPO, ABBREVIATION, FORMER, CHANGED = range(9)
 
-_HOLE = "\x00"  # never in normalized text
+HOLE = "\x00"  # never in normalized text
 
 
 def normalize(text: str) -> str:
@@ -69,10 +82,17 @@ def province_short_names(province: str) -> tuple[str, ...]:
     return ()
 
 
+def city_abbreviation(city: str) -> str | None:
+    """哈市 for 哈尔滨市, 呼市 for 呼和浩特市: the first character and 市, for names of three or more."""
+    if city.endswith("市") and len(city) >= 4:
+        return city[0] + "市"
+    return None
+
+
 def city_short_names(city: str) -> tuple[str, ...]:
     """Short forms people write for a city: 南京 (南京市), 恩施州 and 恩施 (恩施土家族苗族自治州)."""
     if city.endswith("自治州") or city.endswith("自治县"):
-        stem = _strip_ethnic(city[:-3])
+        stem = strip_ethnic(city[:-3])
         if len(stem) >= 2 and stem != city[:-3]:
             return (stem + city[-1], stem)
     for suffix in (*_CITY_SUFFIXES, "林区", "县"):
@@ -88,7 +108,7 @@ def county_short_names(county: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     南山区 is written 南山. A suffix-less name keeps at least two characters.
     """
     if county.endswith(("自治县", "自治旗")):
-        stem = _strip_ethnic(county[:-3])
+        stem = strip_ethnic(county[:-3])
         if len(stem) >= 2:
             return ((stem + county[-1],) if stem != county[:-3] else ()), (stem,)
         return (), ()
@@ -98,7 +118,7 @@ def county_short_names(county: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return (), ()
 
 
-def _strip_ethnic(stem: str) -> str:
+def strip_ethnic(stem: str) -> str:
     """Drop the peoples from the end of an autonomous division's name, keeping two characters."""
     stripped = True
     while stripped:
